@@ -1,0 +1,87 @@
+package io.bosun.launcher;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Command line of the launcher.
+ *
+ * @param runtime  the runtime directory (system bundles, default etc/, conf/)
+ * @param instance the instance directory (etc/, plugins/, data/, the framework cache)
+ * @param port     the API server port, if given
+ * @param dataDir  the data directory, if given (default: instance/data)
+ * @param name     the instance name, if given (default: the host name)
+ */
+record Options(Path runtime, Path instance, Optional<Integer> port, Optional<Path> dataDir, Optional<String> name) {
+
+    static final String USAGE = """
+            usage: java -jar bosun-launcher.jar --runtime DIR --instance DIR [--port N] [--data-dir DIR] [--name NAME]
+              --runtime DIR    runtime directory: system/<startlevel>/*.jar, conf/, default etc/
+              --instance DIR   instance directory: etc/ (live configuration), plugins/ (hot-deployed bundles), data/
+              --port N         API server port (default 6443)
+              --data-dir DIR   data directory (default INSTANCE/data)
+              --name NAME      instance name (default: the host name)""";
+
+    /** Parses the arguments; returns empty for --help. Throws IllegalArgumentException on bad input. */
+    static Optional<Options> parse(String... args) {
+        Path runtime = null;
+        Path instance = null;
+        Integer port = null;
+        Path dataDir = null;
+        String name = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                value = arg.substring(eq + 1);
+                arg = arg.substring(0, eq);
+            }
+            switch (arg) {
+                case "-h", "--help" -> {
+                    return Optional.empty();
+                }
+                case "--runtime", "--instance", "--port", "--data-dir", "--name" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException(arg + " needs a value");
+                        }
+                        value = args[++i];
+                    }
+                    switch (arg) {
+                        case "--runtime" -> runtime = Path.of(value);
+                        case "--instance" -> instance = Path.of(value);
+                        case "--port" -> port = parsePort(value);
+                        case "--data-dir" -> dataDir = Path.of(value);
+                        default -> name = value;
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
+            }
+        }
+        if (runtime == null) {
+            throw new IllegalArgumentException("--runtime is required");
+        }
+        if (instance == null) {
+            throw new IllegalArgumentException("--instance is required");
+        }
+        if (name != null && name.isBlank()) {
+            throw new IllegalArgumentException("--name must not be blank");
+        }
+        return Optional.of(new Options(runtime.toAbsolutePath().normalize(), instance.toAbsolutePath().normalize(),
+                Optional.ofNullable(port), Optional.ofNullable(dataDir).map(p -> p.toAbsolutePath().normalize()),
+                Optional.ofNullable(name)));
+    }
+
+    private static int parsePort(String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--port must be a number from 0 to 65535: " + value);
+    }
+}
