@@ -263,6 +263,9 @@ public final class Generator {
     b.append("  @JsonProperty(\"").append(name).append("\")\n");
     if (f.always) {
       b.append("  @JsonInclude(JsonInclude.Include.ALWAYS)\n");
+    } else if (ref instanceof ListOf || ref instanceof MapOf) {
+      // Go's omitempty drops empty slices and maps; so do we, so round trips match upstream.
+      b.append("  @JsonInclude(JsonInclude.Include.NON_EMPTY)\n");
     }
     timeAnnotations(b, ref);
     b.append("  public ").append(javaType).append(" get").append(cap).append("() {\n");
