@@ -1,0 +1,7 @@
+/** discovery.k8s.io/v1: endpoint slices. Generated from the API model files. */
+@Export
+@Version("0.1.0")
+package io.bosun.api.discovery.v1;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

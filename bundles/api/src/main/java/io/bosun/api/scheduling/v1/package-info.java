@@ -1,0 +1,7 @@
+/** scheduling.k8s.io/v1: priority classes. Generated from the API model files. */
+@Export
+@Version("0.1.0")
+package io.bosun.api.scheduling.v1;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
