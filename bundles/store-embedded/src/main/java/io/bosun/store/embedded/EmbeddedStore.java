@@ -188,7 +188,7 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
   private long compactRevision;
   private long leaseSeq;
   private final Map<Long, LeaseState> leaseStates = new HashMap<>();
-  /** (commit time, revision) samples, oldest first, for time-bounded history. */
+  /** Revision clock samples, oldest first, for time-bounded history; see recordRevisionTime. */
   private final ArrayDeque<long[]> revisionTimes = new ArrayDeque<>();
   private long nextMaintenance;
   private long lastHousekeeping;
@@ -827,7 +827,7 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
       pruneRevisionTimes(now);
       long[] oldest = revisionTimes.peekFirst();
       // The newest sample at or before the cutoff: revisions up to it are all older than the window.
-      byTime = oldest != null && oldest[0] <= cutoff ? oldest[1] + 1 : 0;
+      byTime = oldest != null && oldest[1] <= cutoff ? oldest[2] + 1 : 0;
     }
     long target = Math.min(byCount, byTime);
     if (target > compactRevision) {
@@ -835,7 +835,11 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
     }
   }
 
-  /** Samples (time, revision at that time); a revision at or below a sample is at least that old. */
+  /**
+   * Samples the revision clock: each sample is {bucket start, time, revision at that time}. A
+   * revision at or below a sample's revision was committed at or before the sample's time. Samples
+   * are at most one per {@code historyDuration / 10} (at most one a second), so few are kept.
+   */
   private void recordRevisionTime(long now) {
     long duration = options.historyDuration().toMillis();
     if (duration == 0) {
@@ -844,7 +848,10 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
     long[] last = revisionTimes.peekLast();
     long resolution = Math.max(1, Math.min(1000, duration / 10));
     if (last == null || now - last[0] >= resolution) {
-      revisionTimes.addLast(new long[] {now, revision});
+      revisionTimes.addLast(new long[] {now, now, revision});
+    } else {
+      last[1] = now;
+      last[2] = revision;
     }
     pruneRevisionTimes(now);
   }
@@ -855,7 +862,7 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
     while (revisionTimes.size() >= 2) {
       Iterator<long[]> it = revisionTimes.iterator();
       it.next();
-      if (it.next()[0] > cutoff) {
+      if (it.next()[1] > cutoff) {
         break;
       }
       revisionTimes.pollFirst();

@@ -38,7 +38,8 @@ public final class EmbeddedStoreComponent implements KeyValueStore {
   public static final String DATA_PROPERTY = "bosun.data";
 
   /** Typed configuration of {@value #PID}. */
-  @ObjectClassDefinition(name = "Bosun embedded store", description = "The default durable key-value store.")
+  @ObjectClassDefinition(id = EmbeddedStoreComponent.PID, name = "Bosun embedded store",
+      description = "The default durable key-value store.")
   public @interface Config {
 
     @AttributeDefinition(description = "Store directory. Empty: the framework property bosun.data plus /store, "
