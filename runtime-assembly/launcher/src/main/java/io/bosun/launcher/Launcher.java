@@ -5,23 +5,18 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.jar.JarFile;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
+
+import io.bosun.launcher.RuntimeLayout.SystemBundle;
 
 import org.apache.felix.framework.Felix;
 import org.osgi.framework.Bundle;
@@ -56,7 +51,6 @@ final class Launcher {
     /** Generous: a healthy boot takes a few seconds; this only bounds a hung activator. */
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]+)}");
 
     private final Options options;
     private final Log log = new Log("io.bosun.launcher");
@@ -76,41 +70,31 @@ final class Launcher {
         }
     }
 
-    private record SystemBundle(Path jar, int startLevel) {
-    }
-
     private int launch() throws LaunchException {
-        Path runtime = options.runtime();
+        RuntimeLayout runtime = RuntimeLayout.of(options.runtime());
         Path instance = options.instance();
-        if (!Files.isDirectory(runtime.resolve("system"))) {
-            throw new LaunchException("Not a runtime directory (no system/ folder): " + runtime);
-        }
         Path etc = instance.resolve("etc");
         Path data = options.dataDir().orElse(instance.resolve("data"));
-        seedConfiguration(runtime.resolve("etc"), etc);
+        if (runtime.seedConfiguration(etc)) {
+            log.info("Created " + etc + " from the runtime defaults");
+        }
         createDirectories(instance.resolve("plugins"), data);
 
-        Map<String, String> launch = new HashMap<>();
-        launch.put("bosun.home", runtime.toString());
-        launch.put("bosun.instance", instance.toString());
-        launch.put("bosun.data", data.toString());
-        launch.put("bosun.apiserver.port", Integer.toString(options.port().orElse(DEFAULT_PORT)));
-        launch.put("bosun.name", options.name().orElseGet(Launcher::hostName));
-
+        Map<String, String> launch = runtime.launchProperties(instance, data, options.port().orElse(DEFAULT_PORT),
+                options.name().orElseGet(Launcher::hostName));
         // JVM-wide settings such as log levels; a -D on the command line wins.
-        resolve(etc.resolve("system.properties"), launch).forEach(System.getProperties()::putIfAbsent);
+        RuntimeLayout.resolve(etc.resolve("system.properties"), launch).forEach(System.getProperties()::putIfAbsent);
 
-        List<SystemBundle> systemBundles = scanSystemBundles(runtime.resolve("system"));
-        // Bundles installed later (plugins/) start after every system bundle.
-        int activeLevel = systemBundles.stream().mapToInt(SystemBundle::startLevel).max().orElse(1) + 1;
+        List<SystemBundle> systemBundles = runtime.systemBundles();
+        int activeLevel = RuntimeLayout.activeStartLevel(systemBundles);
 
-        Map<String, Object> config = new HashMap<>();
-        resolve(runtime.resolve("conf/framework.properties"), launch).forEach(config::put);
+        Map<String, Object> config = new HashMap<>(runtime.frameworkProperties(launch));
         config.putAll(launch);
-        config.putIfAbsent("bosun.runtime", runtime.getFileName().toString().replaceFirst("^bosun-", ""));
+        config.putIfAbsent(RuntimeLayout.RUNTIME, runtime.dir().getFileName().toString().replaceFirst("^bosun-", ""));
         config.put(Constants.FRAMEWORK_STORAGE, instance.resolve("cache").toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         config.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, "1");
+        // Bundles installed later (plugins/) start after every system bundle.
         config.putIfAbsent("felix.startlevel.bundle", Integer.toString(activeLevel));
         config.putIfAbsent("felix.log.level", "2");
         config.put("felix.log.logger", new Log.Framework());
@@ -150,15 +134,16 @@ final class Launcher {
 
         List<String> problems = checkStarted(framework, installed, systemBundles, startErrors);
         if (!problems.isEmpty()) {
-            log.error(problems.size() + " system bundle(s) of " + runtime + " did not start:\n" + String.join("\n", problems));
+            log.error(problems.size() + " system bundle(s) of " + runtime.dir() + " did not start:\n"
+                    + String.join("\n", problems));
             stop(framework, stopping);
             return 1;
         }
 
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-        log.info("Bosun " + config.get("bosun.runtime") + " started in " + millis + " ms: "
-                + installed.size() + " system bundles, instance " + instance + ", data " + data + ", API port "
-                + launch.get("bosun.apiserver.port"));
+        log.info("Bosun " + config.get(RuntimeLayout.RUNTIME) + " started in " + millis + " ms: " + installed.size()
+                + " system bundles, instance " + instance + ", data " + data + ", API port "
+                + launch.get(RuntimeLayout.APISERVER_PORT));
         return awaitStop(framework);
     }
 
@@ -305,79 +290,6 @@ final class Launcher {
         };
     }
 
-    /** system/N/*.jar, ordered by start level then file name; every jar must be an OSGi bundle. */
-    private List<SystemBundle> scanSystemBundles(Path system) throws LaunchException {
-        List<SystemBundle> bundles = new ArrayList<>();
-        List<String> notBundles = new ArrayList<>();
-        try (Stream<Path> levels = Files.list(system)) {
-            for (Path level : levels.filter(Files::isDirectory).toList()) {
-                int startLevel;
-                try {
-                    startLevel = Integer.parseInt(level.getFileName().toString());
-                } catch (NumberFormatException e) {
-                    throw new LaunchException("system/ may hold only start level folders (1, 2, ...): " + level);
-                }
-                if (startLevel < 1) {
-                    throw new LaunchException("Start levels begin at 1: " + level);
-                }
-                try (Stream<Path> jars = Files.list(level)) {
-                    for (Path jar : jars.filter(p -> p.getFileName().toString().endsWith(".jar")).toList()) {
-                        if (symbolicName(jar) == null) {
-                            notBundles.add(jar.toString());
-                        }
-                        bundles.add(new SystemBundle(jar, startLevel));
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new LaunchException("Cannot list the system bundles in " + system + ": " + e, e);
-        }
-        if (!notBundles.isEmpty()) {
-            throw new LaunchException("Not OSGi bundles (no Bundle-SymbolicName), remove them from the feature:\n  "
-                    + String.join("\n  ", notBundles));
-        }
-        if (bundles.isEmpty()) {
-            throw new LaunchException("No system bundles in " + system);
-        }
-        bundles.sort(Comparator.comparingInt(SystemBundle::startLevel)
-                .thenComparing(b -> b.jar().getFileName().toString()));
-        return bundles;
-    }
-
-    private static String symbolicName(Path jar) throws LaunchException {
-        try (JarFile file = new JarFile(jar.toFile())) {
-            return file.getManifest() == null ? null
-                    : file.getManifest().getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME);
-        } catch (IOException e) {
-            throw new LaunchException("Cannot read " + jar + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** A new instance gets a copy of the runtime's default configuration; an existing one is left alone. */
-    private void seedConfiguration(Path defaults, Path etc) throws LaunchException {
-        if (Files.exists(etc)) {
-            return;
-        }
-        try {
-            Files.createDirectories(etc);
-            if (Files.isDirectory(defaults)) {
-                try (Stream<Path> files = Files.walk(defaults)) {
-                    for (Path source : files.toList()) {
-                        Path target = etc.resolve(defaults.relativize(source).toString());
-                        if (Files.isDirectory(source)) {
-                            Files.createDirectories(target);
-                        } else {
-                            Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-                        }
-                    }
-                }
-            }
-            log.info("Created " + etc + " from the runtime defaults");
-        } catch (IOException e) {
-            throw new LaunchException("Cannot create " + etc + ": " + e, e);
-        }
-    }
-
     private static void createDirectories(Path... dirs) throws LaunchException {
         for (Path dir : dirs) {
             try {
@@ -386,39 +298,6 @@ final class Launcher {
                 throw new LaunchException("Cannot create " + dir + ": " + e, e);
             }
         }
-    }
-
-    /** Reads a properties file, replacing ${name} by a launch property or a system property. */
-    private static Map<String, String> resolve(Path file, Map<String, String> launch) throws LaunchException {
-        Properties properties = load(file);
-        Map<String, String> result = new HashMap<>();
-        for (String key : properties.stringPropertyNames()) {
-            Matcher m = VARIABLE.matcher(properties.getProperty(key));
-            StringBuilder value = new StringBuilder();
-            while (m.find()) {
-                String name = m.group(1);
-                String replacement = launch.getOrDefault(name, System.getProperty(name));
-                if (replacement == null) {
-                    throw new LaunchException(file + ": " + key + " refers to an unknown property ${" + name + "}");
-                }
-                m.appendReplacement(value, Matcher.quoteReplacement(replacement));
-            }
-            m.appendTail(value);
-            result.put(key, value.toString());
-        }
-        return result;
-    }
-
-    private static Properties load(Path file) throws LaunchException {
-        Properties properties = new Properties();
-        if (Files.isRegularFile(file)) {
-            try (InputStream in = Files.newInputStream(file)) {
-                properties.load(in);
-            } catch (IOException e) {
-                throw new LaunchException("Cannot read " + file + ": " + e, e);
-            }
-        }
-        return properties;
     }
 
     /** Avoids InetAddress.getLocalHost(), which can stall on a misconfigured resolver. */
@@ -443,15 +322,5 @@ final class Launcher {
             }
         }
         return name.toLowerCase(Locale.ROOT);
-    }
-
-    static final class LaunchException extends Exception {
-        LaunchException(String message) {
-            super(message);
-        }
-
-        LaunchException(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 }
