@@ -33,9 +33,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -77,6 +79,13 @@ import org.h2.mvstore.type.StringDataType;
  * see a write before it is durable. A snapshot is published before the futures of its writes
  * complete, so a read sees every write that returned before it started.
  *
+ * <p>Old snapshot pages may live in chunks MVStore wants to reuse. Each snapshot therefore pins its
+ * MVStore version (registered by the writer right after the commit) until the writer has replaced
+ * it and its last reader has left; MVStore never overwrites chunks a pinned version can still
+ * reach. That makes reads safe whatever the retention time, so with fsync on the retention time is
+ * 0 and dead chunks are reused at once (an fsynced commit cannot be undone by a later write landing
+ * first; with fsync off MVStore's default 45 s retention covers unflushed OS buffers).
+ *
  * <h2>Reads at a past revision</h2>
  * The current state corrected by the log: for every key with an event after the requested revision
  * R, its state at R is the prevKv of its first event after R (absent if none). The cost grows with
@@ -117,7 +126,7 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
           maintenanceInterval);
     }
 
-    /** Automatic compaction keeps at least the last {@code revisions} revisions and those of the last {@code duration}. */
+    /** Automatic compaction keeps at least the last {@code revisions} revisions and those of {@code duration}. */
     public Options withHistory(long revisions, Duration duration) {
       return new Options(dataDir, fsync, revisions, duration, watchQueueCapacity, cacheSizeMb, maintenanceInterval);
     }
@@ -148,9 +157,9 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
   private static final long FORMAT = 1;
   private static final int MAX_BATCH = 1024;
   private static final int LOG_TRIM_PER_BATCH = 4096;
-  private static final long HOUSEKEEPING_INTERVAL_MS = 30_000;
+  private static final long HOUSEKEEPING_INTERVAL_MS = 1_000;
   private static final int HOUSEKEEPING_FILL_RATE = 50;
-  private static final int HOUSEKEEPING_WRITE_BYTES = 4 << 20;
+  private static final int HOUSEKEEPING_WRITE_BYTES = 8 << 20;
   private static final Duration WATCH_SHUTDOWN_WAIT = Duration.ofSeconds(5);
 
   private static final String META_FORMAT = "format";
@@ -158,8 +167,24 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
   private static final String META_COMPACT = "compactRevision";
   private static final String META_LEASE_SEQ = "leaseSeq";
 
-  /** What readers see: one committed state. */
-  record Snapshot(long revision, long compactRevision, MVMap<String, byte[]> kv, MVMap<Long, byte[]> log) {
+  /** What readers see: one committed state, reference counted to keep its MVStore version pinned. */
+  static final class Snapshot {
+    final long revision;
+    final long compactRevision;
+    final MVMap<String, byte[]> kv;
+    final MVMap<Long, byte[]> log;
+    private final MVStore.TxCounter pin;
+    /** Readers plus one while it is the published snapshot; 0 means released for good. */
+    private final AtomicInteger refs = new AtomicInteger(1);
+
+    Snapshot(long revision, long compactRevision, MVMap<String, byte[]> kv, MVMap<Long, byte[]> log,
+        MVStore.TxCounter pin) {
+      this.revision = revision;
+      this.compactRevision = compactRevision;
+      this.kv = kv;
+      this.log = log;
+      this.pin = pin;
+    }
   }
 
   private final Options options;
@@ -210,6 +235,9 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
     try {
       mv = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().cacheSize(options.cacheSizeMb())
           .open();
+      if (options.fsync()) {
+        mv.setRetentionTime(0); // see "Reads never see uncommitted writes" above
+      }
     } catch (MVStoreException e) {
       throw new StoreException("cannot open store file " + file, e);
     }
@@ -275,28 +303,26 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
     long now = System.currentTimeMillis();
     nextMaintenance = now;
     lastHousekeeping = now;
-    snapshot = new Snapshot(revision, compactRevision, kv.openVersion(mv.getCurrentVersion()),
-        log.openVersion(mv.getCurrentVersion()));
+    snapshot = newSnapshot();
   }
 
   // ---------------------------------------------------------------- reads
 
   @Override
   public long revision() {
-    return readSnapshot().revision();
+    return published().revision;
   }
 
   @Override
   public long compactRevision() {
-    return readSnapshot().compactRevision();
+    return published().compactRevision;
   }
 
   @Override
   public KeyValue get(String key) {
     Objects.requireNonNull(key, "key");
-    Snapshot s = readSnapshot();
-    return read(() -> {
-      byte[] record = s.kv().get(key);
+    return read(s -> {
+      byte[] record = s.kv.get(key);
       return record == null ? null : Codec.decodeRecord(key, record);
     });
   }
@@ -307,30 +333,30 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
     if (limit < 0 || rev < 0) {
       throw new IllegalArgumentException("negative limit or revision");
     }
-    Snapshot s = readSnapshot();
-    if (rev > s.revision()) {
-      throw new FutureRevisionException(rev, s.revision());
-    }
-    if (rev == 0 || rev == s.revision()) {
-      return read(() -> rangeLatest(s, range, limit));
-    }
-    if (rev < s.compactRevision()) {
-      throw new CompactedException(rev, s.compactRevision());
-    }
-    return read(() -> rangeAt(s, range, limit, rev));
+    return read(s -> {
+      if (rev > s.revision) {
+        throw new FutureRevisionException(rev, s.revision);
+      }
+      if (rev == 0 || rev == s.revision) {
+        return rangeLatest(s, range, limit);
+      }
+      if (rev < s.compactRevision) {
+        throw new CompactedException(rev, s.compactRevision);
+      }
+      return rangeAt(s, range, limit, rev);
+    });
   }
 
   @Override
   public long count(KeyRange range) {
     Objects.requireNonNull(range, "range");
-    Snapshot s = readSnapshot();
-    return read(() -> countLatest(s.kv(), range));
+    return read(s -> countLatest(s.kv, range));
   }
 
   private RangeResult rangeLatest(Snapshot s, KeyRange range, long limit) {
     List<KeyValue> kvs = new ArrayList<>();
     boolean more = false;
-    for (Cursor<String, byte[]> c = s.kv().cursor(range.from()); c.hasNext(); ) {
+    for (Cursor<String, byte[]> c = s.kv.cursor(range.from()); c.hasNext(); ) {
       String key = c.next();
       if (!below(key, range)) {
         break;
@@ -341,15 +367,15 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
       }
       kvs.add(Codec.decodeRecord(key, c.getValue()));
     }
-    return new RangeResult(kvs, more, countLatest(s.kv(), range), s.revision());
+    return new RangeResult(kvs, more, countLatest(s.kv, range), s.revision);
   }
 
   private RangeResult rangeAt(Snapshot s, KeyRange range, long limit, long rev) {
     // Each key changed since rev: its state at rev is the prevKv of its first event after rev.
     TreeMap<String, Past> changed = new TreeMap<>();
-    for (Cursor<Long, byte[]> c = s.log().cursor(rev + 1); c.hasNext(); ) {
+    for (Cursor<Long, byte[]> c = s.log.cursor(rev + 1); c.hasNext(); ) {
       long r = c.next();
-      if (r > s.revision()) {
+      if (r > s.revision) {
         break;
       }
       Codec.forEachEvent(r, c.getValue(), e -> {
@@ -358,14 +384,14 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
         }
       });
     }
-    long count = countLatest(s.kv(), range);
+    long count = countLatest(s.kv, range);
     for (Map.Entry<String, Past> e : changed.entrySet()) {
-      count += (e.getValue().kv() != null ? 1 : 0) - (s.kv().containsKey(e.getKey()) ? 1 : 0);
+      count += (e.getValue().kv() != null ? 1 : 0) - (s.kv.containsKey(e.getKey()) ? 1 : 0);
     }
 
     List<KeyValue> kvs = new ArrayList<>();
     boolean more = false;
-    Cursor<String, byte[]> current = s.kv().cursor(range.from());
+    Cursor<String, byte[]> current = s.kv.cursor(range.from());
     String currentKey = nextInRange(current, range);
     Iterator<Map.Entry<String, Past>> past = changed.entrySet().iterator();
     Map.Entry<String, Past> pastEntry = past.hasNext() ? past.next() : null;
@@ -423,10 +449,10 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
   }
 
   /** The events of revisions {@code from..to} (inclusive) in {@code range}, one list per revision that has any. */
-  List<List<WatchEvent>> history(Snapshot s, KeyRange range, long from, long to) {
-    return read(() -> {
+  static List<List<WatchEvent>> history(Snapshot s, KeyRange range, long from, long to) {
+    {
       List<List<WatchEvent>> out = new ArrayList<>();
-      for (Cursor<Long, byte[]> c = s.log().cursor(from); c.hasNext(); ) {
+      for (Cursor<Long, byte[]> c = s.log.cursor(from); c.hasNext(); ) {
         long r = c.next();
         if (r > to) {
           break;
@@ -442,10 +468,14 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
         }
       }
       return out;
-    });
+    }
   }
 
-  private Snapshot readSnapshot() {
+  /**
+   * The latest published snapshot, for its revisions only (its maps need {@link #read}). Under
+   * {@link #watchLock} it matches the events fanned out so far.
+   */
+  Snapshot published() {
     if (closed) {
       throw new StoreException("store is closed");
     }
@@ -456,29 +486,44 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
     return snapshot;
   }
 
-  /** The latest published snapshot; under {@link #watchLock} it matches the events fanned out. */
-  Snapshot snapshot() {
-    return readSnapshot();
-  }
-
-  /**
-   * Runs a read of a snapshot. Registering the read with MVStore keeps the chunks of the versions
-   * in use from being reused while it runs (a reader may hold a snapshot one commit old).
-   */
-  private <T> T read(java.util.function.Supplier<T> reader) {
-    MVStore.TxCounter usage;
+  /** Runs {@code reader} on the latest snapshot, pinned for the duration. */
+  <T> T read(Function<Snapshot, T> reader) {
+    Snapshot s = acquire();
     try {
-      usage = mv.registerVersionUsage();
-    } catch (RuntimeException e) {
-      throw readFailure(e);
-    }
-    try {
-      return reader.get();
+      return reader.apply(s);
     } catch (MVStoreException | IllegalStateException e) {
       throw readFailure(e);
     } finally {
-      mv.deregisterVersionUsage(usage);
+      release(s);
     }
+  }
+
+  private Snapshot acquire() {
+    while (true) {
+      Snapshot s = published();
+      int refs = s.refs.get();
+      // 0: replaced and released meanwhile; the next read of the field finds its successor.
+      if (refs > 0 && s.refs.compareAndSet(refs, refs + 1)) {
+        return s;
+      }
+    }
+  }
+
+  private void release(Snapshot s) {
+    if (s.refs.decrementAndGet() == 0) {
+      try {
+        mv.deregisterVersionUsage(s.pin);
+      } catch (RuntimeException e) {
+        // The store is closing; nothing is left to protect.
+      }
+    }
+  }
+
+  /** Called by the writer right after a commit: pins the committed version. */
+  private Snapshot newSnapshot() {
+    long version = mv.getCurrentVersion();
+    MVStore.TxCounter pin = mv.registerVersionUsage();
+    return new Snapshot(revision, compactRevision, kv.openVersion(version), log.openVersion(version), pin);
   }
 
   private StoreException readFailure(RuntimeException e) {
@@ -487,14 +532,13 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
 
   @Override
   public Map<String, Object> status() {
-    Snapshot s = readSnapshot();
     Map<String, Object> status = new LinkedHashMap<>();
     status.put("backend", "embedded");
-    status.put("revision", s.revision());
-    status.put("compactRevision", s.compactRevision());
-    read(() -> {
-      status.put("keys", s.kv().sizeAsLong());
-      status.put("historyRevisions", s.log().sizeAsLong());
+    read(s -> {
+      status.put("revision", s.revision);
+      status.put("compactRevision", s.compactRevision);
+      status.put("keys", s.kv.sizeAsLong());
+      status.put("historyRevisions", s.log.sizeAsLong());
       return null;
     });
     status.put("leases", leaseCount);
@@ -685,9 +729,10 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
       commitAndPublish(batch.revisions, now);
     }
     batch.completions.forEach(Runnable::run);
-    if (queue.isEmpty() && !batch.stop && now - lastHousekeeping >= HOUSEKEEPING_INTERVAL_MS) {
+    if (!batch.stop && now - lastHousekeeping >= HOUSEKEEPING_INTERVAL_MS) {
       lastHousekeeping = now;
-      // Rewrites sparse chunks into the next commit so the file does not keep growing.
+      // Rewrites a bounded amount of sparse chunks so the file does not keep growing; MVStore's own
+      // background housekeeping is off with auto-commit, which must stay off (see commitAndPublish).
       if (mv.compact(HOUSEKEEPING_FILL_RATE, HOUSEKEEPING_WRITE_BYTES)) {
         commitAndPublish(List.of(), now);
       }
@@ -887,6 +932,11 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
     }
   }
 
+  /**
+   * Commits the batch, syncs, publishes the new snapshot and fans its events out. MVStore's
+   * auto-commit is disabled because a background commit could persist half a batch (a kv change
+   * without its log entry); only this thread commits, always at batch boundaries.
+   */
   private void commitAndPublish(List<Map.Entry<Long, List<WatchEvent>>> revisions, long now) {
     meta.put(META_REVISION, revision);
     meta.put(META_LEASE_SEQ, leaseSeq);
@@ -904,10 +954,11 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
     if (!revisions.isEmpty()) {
       recordRevisionTime(now);
     }
-    long version = mv.getCurrentVersion();
-    Snapshot s = new Snapshot(revision, compactRevision, kv.openVersion(version), log.openVersion(version));
+    Snapshot s = newSnapshot();
+    Snapshot old;
     watchLock.lock();
     try {
+      old = snapshot;
       snapshot = s;
       if (!revisions.isEmpty() && !liveWatches.isEmpty()) {
         for (Iterator<StoreWatch> it = liveWatches.iterator(); it.hasNext(); ) {
@@ -923,6 +974,7 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
     } finally {
       watchLock.unlock();
     }
+    release(old);
   }
 
   /** MVStore reports a failed write by closing itself ("panic") rather than always throwing. */
@@ -967,8 +1019,8 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
     if (fromRevision < 0) {
       throw new IllegalArgumentException("negative revision " + fromRevision);
     }
-    Snapshot s = readSnapshot();
-    long start = fromRevision == 0 ? s.revision() + 1 : fromRevision;
+    Snapshot s = published();
+    long start = fromRevision == 0 ? s.revision + 1 : fromRevision;
     StoreWatch w = new StoreWatch(this, watchIds.incrementAndGet(), range, start, listener,
         options.watchQueueCapacity());
     allWatches.add(w);
@@ -1033,6 +1085,9 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
     }
     long deadline = System.nanoTime() + WATCH_SHUTDOWN_WAIT.toNanos();
     for (StoreWatch w : watches) {
+      if (w.isDeliveryThread(Thread.currentThread())) {
+        continue; // closed from its own listener: it ends when the listener returns
+      }
       long left = deadline - System.nanoTime();
       try {
         if (left <= 0 || !w.awaitEnd(Duration.ofNanos(left))) {

@@ -53,6 +53,10 @@ final class StoreWatch implements Watch {
   private record Wake() implements Item {
   }
 
+  /** One step of history replay: events up to revision {@code to}, or why the replay cannot go on. */
+  private record Replay(List<List<WatchEvent>> events, long to, CompactedException compacted) {
+  }
+
   /** Why the watch ended; {@code cause} null means closed by its owner. */
   private record Terminal(StoreException cause) {
   }
@@ -94,7 +98,7 @@ final class StoreWatch implements Watch {
         return;
       }
       if (live) {
-        queue.add(new Progress(store.snapshot().revision()));
+        queue.add(new Progress(store.published().revision));
       } else {
         progressRequested = true;
       }
@@ -161,6 +165,10 @@ final class StoreWatch implements Watch {
     return List.copyOf(mine);
   }
 
+  boolean isDeliveryThread(Thread t) {
+    return thread == t;
+  }
+
   /** Waits for the delivery thread to finish (its onClose call included). */
   boolean awaitEnd(Duration timeout) throws InterruptedException {
     return thread.join(timeout);
@@ -195,17 +203,26 @@ final class StoreWatch implements Watch {
       if (terminal.get() != null) {
         return false;
       }
-      EmbeddedStore.Snapshot s = store.snapshot();
-      if (next > s.revision() - CATCH_UP_TAIL) {
+      long from = next;
+      Replay step = store.read(s -> {
+        if (from > s.revision - CATCH_UP_TAIL) {
+          return null;
+        }
+        if (from < s.compactRevision) {
+          return new Replay(List.of(), -1, new CompactedException(from, s.compactRevision));
+        }
+        long to = Math.min(s.revision, from + CATCH_UP_CHUNK - 1);
+        return new Replay(EmbeddedStore.history(s, range, from, to), to, null);
+      });
+      if (step == null) {
         break;
       }
-      if (next < s.compactRevision()) {
-        terminate(new CompactedException(next, s.compactRevision()));
+      if (step.compacted() != null) {
+        terminate(step.compacted());
         return false;
       }
-      long to = Math.min(s.revision(), next + CATCH_UP_CHUNK - 1);
-      deliver(store.history(s, range, next, to));
-      next = to + 1;
+      deliver(step.events());
+      next = step.to() + 1;
     }
     List<List<WatchEvent>> tail;
     store.watchLock.lock();
@@ -213,18 +230,23 @@ final class StoreWatch implements Watch {
       if (terminal.get() != null) {
         return false;
       }
-      EmbeddedStore.Snapshot s = store.snapshot();
-      if (next <= s.revision() && next < s.compactRevision()) {
-        terminate(new CompactedException(next, s.compactRevision()));
+      long from = next;
+      // The snapshot under the lock is the one whose events were fanned out last.
+      Replay step = store.read(s -> from <= s.revision && from < s.compactRevision
+          ? new Replay(List.of(), s.revision, new CompactedException(from, s.compactRevision))
+          : new Replay(from <= s.revision ? EmbeddedStore.history(s, range, from, s.revision) : List.of(),
+              s.revision, null));
+      if (step.compacted() != null) {
+        terminate(step.compacted());
         return false;
       }
-      tail = next <= s.revision() ? store.history(s, range, next, s.revision()) : List.of();
+      tail = step.events();
       minRevision = next;
       live = true;
       store.goLive(this);
       if (progressRequested) {
-        // Queued before any live event, delivered after the tail below: covers s.revision().
-        queue.add(new Progress(s.revision()));
+        // Queued before any live event, delivered after the tail below: covers the tail's end.
+        queue.add(new Progress(step.to()));
       }
     } finally {
       store.watchLock.unlock();

@@ -8,6 +8,7 @@ import io.bosun.store.spi.KeyRange;
 import io.bosun.store.spi.KeyValue;
 import io.bosun.store.spi.WriteResult;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +54,7 @@ class CrashRecoveryTest {
     long seed = Long.getLong("bosun.crashtest.seed", System.nanoTime());
     Random random = new Random(seed);
     Path data = dir.resolve("store");
+    String classpath = privateClasspath();
     Map<String, KeyValue> before = new TreeMap<>();
     long expectedOpenRevision = 0;
     int totalAcks = 0;
@@ -62,7 +65,7 @@ class CrashRecoveryTest {
       int killAfter = 20 + random.nextInt(600);
       String context = "iteration " + i + " (seed " + seed + ", fsync " + fsync + ", kill after " + killAfter + ")";
 
-      ChildRun run = runAndKill(data, tag, fsync, killAfter, context);
+      ChildRun run = runAndKill(classpath, data, tag, fsync, killAfter, context);
       assertThat(run.openRevision).as("revision at open, %s", context).isEqualTo(expectedOpenRevision);
       totalAcks += run.acks.size();
 
@@ -157,12 +160,41 @@ class CrashRecoveryTest {
     final List<long[]> acks = new ArrayList<>();
   }
 
-  private ChildRun runAndKill(Path data, String tag, boolean fsync, int killAfter, String context)
-      throws Exception {
+  /**
+   * The test classpath with its class directories copied: other builds in the same tree may rewrite
+   * a module's target/classes while this test is starting children.
+   */
+  private String privateClasspath() throws IOException {
+    List<String> entries = new ArrayList<>();
+    int i = 0;
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      Path source = Path.of(entry);
+      if (!Files.isDirectory(source)) {
+        entries.add(entry);
+        continue;
+      }
+      Path copy = dir.resolve("classpath").resolve(Integer.toString(i++));
+      try (Stream<Path> files = Files.walk(source)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Path target = copy.resolve(source.relativize(f).toString());
+          if (Files.isDirectory(f)) {
+            Files.createDirectories(target);
+          } else {
+            Files.copy(f, target);
+          }
+        }
+      }
+      entries.add(copy.toString());
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+
+  private ChildRun runAndKill(String classpath, Path data, String tag, boolean fsync, int killAfter,
+      String context) throws Exception {
     String java = ProcessHandle.current().info().command().orElseThrow();
     Path stderr = dir.resolve("child-" + tag + ".err");
     ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(),
+        "-cp", classpath, CrashChild.class.getName(),
         data.toString(), Integer.toString(WRITERS), Boolean.toString(fsync), tag)
         .redirectError(stderr.toFile());
     Process child = pb.start();
