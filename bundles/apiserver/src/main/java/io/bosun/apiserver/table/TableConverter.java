@@ -72,6 +72,11 @@ public final class TableConverter {
         n.put("priority", c.priority());
       }
     }
+    // Upstream's default convertor appends to a nil slice: no objects serialize as "rows": null.
+    if (printer == null && objects.isEmpty()) {
+      table.putNull("rows");
+      return table;
+    }
     ArrayNode rows = table.putArray("rows");
     for (JsonNode obj : objects) {
       Row row = printer != null ? printer.row().apply(obj, now) : defaultRow(obj);

@@ -290,6 +290,8 @@ class TableConverterTest {
         java.util.Map.of("name", "Created At", "type", "date", "format", "", "description",
             Descriptions.CREATION_TIMESTAMP, "priority", 0))));
     assertThat(table.at("/rows/0/cells").toString()).isEqualTo("[\"w1\",\"2024-05-01T11:00:00Z\"]");
+    assertThat(converter.convert(widgets, List.of(), TableOptions.DEFAULT, ListInfo.EMPTY, NOW).get("rows").isNull())
+        .isTrue();
   }
 
   @Test
