@@ -8,11 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bosun.api.schema.ApiSchema;
 import io.bosun.api.schema.KindInfo;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -39,7 +42,7 @@ import java.util.TreeSet;
  */
 public final class OpenApiV3 {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private final ObjectMapper mapper = new ObjectMapper();
 
   /** Document path (such as {@code apis/apps/v1}) → serialized document, in path order. */
   private final Map<String, byte[]> documents = new TreeMap<>();
@@ -60,7 +63,7 @@ public final class OpenApiV3 {
     Paths builder = new Paths(schemas);
     Map<String, List<KindInfo>> byGroupVersion = new TreeMap<>();
     for (KindInfo k : served) {
-      byGroupVersion.computeIfAbsent(k.group() + "/" + k.version(), x -> new java.util.ArrayList<>()).add(k);
+      byGroupVersion.computeIfAbsent(k.group() + "/" + k.version(), x -> new ArrayList<>()).add(k);
     }
     Set<String> groups = new TreeSet<>();
     for (List<KindInfo> kinds : byGroupVersion.values()) {
@@ -114,7 +117,7 @@ public final class OpenApiV3 {
 
   /** The document paths {@link #index()} lists, such as {@code api/v1} and {@code apis/apps/v1}. */
   public Set<String> documentPaths() {
-    return java.util.Collections.unmodifiableSet(documents.keySet());
+    return Collections.unmodifiableSet(documents.keySet());
   }
 
   /**
@@ -181,18 +184,18 @@ public final class OpenApiV3 {
     return Json.sorted(doc);
   }
 
-  private static byte[] serialize(JsonNode node) {
+  private byte[] serialize(JsonNode node) {
     try {
-      return MAPPER.writeValueAsString(node).getBytes(StandardCharsets.UTF_8);
+      return mapper.writeValueAsString(node).getBytes(StandardCharsets.UTF_8);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private static JsonNode parse(byte[] bytes) {
+  private JsonNode parse(byte[] bytes) {
     try {
-      return MAPPER.readTree(bytes);
-    } catch (java.io.IOException e) {
+      return mapper.readTree(bytes);
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -10,7 +10,6 @@ import io.bosun.api.schema.KindInfo;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -363,9 +362,5 @@ final class Paths {
     b.set("content", content);
     b.put("required", true);
     return b;
-  }
-
-  static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 }
