@@ -181,6 +181,36 @@ class OpenApiV3Test {
     }
   }
 
+  /**
+   * kubectl's client-side apply computes strategic merge patches from these schemas
+   * (PatchMetaFromOpenAPIV3): it follows properties, items, allOf[0] and $ref.
+   */
+  @Test
+  void strategicMergeMetadataIsReachableTheWayKubectlWalksIt() {
+    ObjectNode apps = doc("apis/apps/v1");
+    JsonNode schemas = apps.at("/components/schemas");
+    JsonNode s = schemas.get("io.k8s.api.apps.v1.Deployment");
+    for (String key : List.of("spec", "template", "spec")) {
+      s = resolve(schemas, s.at("/properties").get(key));
+    }
+    JsonNode containers = s.at("/properties/containers");
+    assertThat(containers.get("x-kubernetes-patch-merge-key").asText()).isEqualTo("name");
+    JsonNode container = resolve(schemas, containers.get("items"));
+    assertThat(container.at("/properties/ports/x-kubernetes-patch-merge-key").asText()).isEqualTo("containerPort");
+    assertThat(container.at("/properties/env/x-kubernetes-patch-merge-key").asText()).isEqualTo("name");
+  }
+
+  private static JsonNode resolve(JsonNode schemas, JsonNode s) {
+    if (s.has("allOf")) {
+      s = s.get("allOf").get(0);
+    }
+    if (s.has("$ref")) {
+      s = schemas.get(s.get("$ref").asText().substring("#/components/schemas/".length()));
+    }
+    assertThat(s).isNotNull();
+    return s;
+  }
+
   @Test
   void onlyServedKindsArePublished() {
     List<KindInfo> served = SCHEMA.kinds().stream()
