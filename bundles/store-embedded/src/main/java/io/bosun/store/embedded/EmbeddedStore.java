@@ -143,7 +143,7 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
           maintenanceInterval);
     }
 
-    /** How often automatic compaction is considered. */
+    /** How often automatic compaction and file housekeeping run. */
     public Options withMaintenanceInterval(Duration interval) {
       return new Options(dataDir, fsync, historyRevisions, historyDuration, watchQueueCapacity, cacheSizeMb,
           interval);
@@ -157,7 +157,6 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
   private static final long FORMAT = 1;
   private static final int MAX_BATCH = 1024;
   private static final int LOG_TRIM_PER_BATCH = 4096;
-  private static final long HOUSEKEEPING_INTERVAL_MS = 1_000;
   private static final int HOUSEKEEPING_FILL_RATE = 50;
   private static final int HOUSEKEEPING_WRITE_BYTES = 8 << 20;
   private static final Duration WATCH_SHUTDOWN_WAIT = Duration.ofSeconds(5);
@@ -216,7 +215,6 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
   /** Revision clock samples, oldest first, for time-bounded history; see recordRevisionTime. */
   private final ArrayDeque<long[]> revisionTimes = new ArrayDeque<>();
   private long nextMaintenance;
-  private long lastHousekeeping;
   private boolean trimPending;
   private volatile int leaseCount;
 
@@ -302,7 +300,6 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
     trimPending = true;
     long now = System.currentTimeMillis();
     nextMaintenance = now;
-    lastHousekeeping = now;
     snapshot = newSnapshot();
   }
 
@@ -696,7 +693,7 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
   }
 
   private long nextWakeMillis() {
-    long next = Math.min(nextMaintenance, lastHousekeeping + HOUSEKEEPING_INTERVAL_MS);
+    long next = nextMaintenance;
     if (trimPending) {
       next = Math.min(next, System.currentTimeMillis() + 10);
     }
@@ -720,7 +717,8 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
       }
     }
     expireLeases(batch, now);
-    if (now >= nextMaintenance) {
+    boolean maintenance = now >= nextMaintenance;
+    if (maintenance) {
       autoCompact(batch, now);
       nextMaintenance = now + options.maintenanceInterval().toMillis();
     }
@@ -729,13 +727,10 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
       commitAndPublish(batch.revisions, now);
     }
     batch.completions.forEach(Runnable::run);
-    if (!batch.stop && now - lastHousekeeping >= HOUSEKEEPING_INTERVAL_MS) {
-      lastHousekeeping = now;
-      // Rewrites a bounded amount of sparse chunks so the file does not keep growing; MVStore's own
-      // background housekeeping is off with auto-commit, which must stay off (see commitAndPublish).
-      if (mv.compact(HOUSEKEEPING_FILL_RATE, HOUSEKEEPING_WRITE_BYTES)) {
-        commitAndPublish(List.of(), now);
-      }
+    // Rewrites a bounded amount of sparse chunks so the file does not keep growing; MVStore's own
+    // background housekeeping is off with auto-commit, which must stay off (see commitAndPublish).
+    if (maintenance && !batch.stop && mv.compact(HOUSEKEEPING_FILL_RATE, HOUSEKEEPING_WRITE_BYTES)) {
+      commitAndPublish(List.of(), now);
     }
   }
 

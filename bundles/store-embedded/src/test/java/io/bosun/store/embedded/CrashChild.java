@@ -8,6 +8,7 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -57,7 +58,10 @@ public final class CrashChild {
     boolean fsync = Boolean.parseBoolean(args[2]);
     String tag = args[3];
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, UTF_8);
-    EmbeddedStore store = new EmbeddedStore(EmbeddedStore.Options.defaults(dir).withFsync(fsync));
+    // Frequent maintenance, so kills also land in compaction, log trimming and chunk rewriting; the
+    // history still covers one run, which the parent reads at the revision of this open.
+    EmbeddedStore store = new EmbeddedStore(EmbeddedStore.Options.defaults(dir).withFsync(fsync)
+        .withHistory(2_000, Duration.ZERO).withMaintenanceInterval(Duration.ofMillis(5)));
     synchronized (out) {
       out.println("OPEN " + store.revision() + " END");
       out.flush();

@@ -77,8 +77,9 @@ class CrashRecoveryTest {
         assertThat(marker.revision()).as("first revision after reopen, %s", context).isEqualTo(head + 1);
         before = snapshot(store);
         expectedOpenRevision = store.revision();
-        System.out.printf("crash %s: %d acks, revision %d -> %d (%d unacknowledged but applied)%n", context,
-            run.acks.size(), run.openRevision, head, head - run.openRevision - run.acks.size());
+        System.out.printf("crash %s: %d acks, revision %d -> %d (%d unacknowledged but applied), compacted to %d%n",
+            context, run.acks.size(), run.openRevision, head, head - run.openRevision - run.acks.size(),
+            store.compactRevision());
       }
     }
     assertThat(totalAcks).isGreaterThanOrEqualTo(iterations * 20);
