@@ -1,0 +1,54 @@
+package io.bosun.apiserver;
+
+import io.bosun.store.spi.KeyValueStore;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * Runs the API server in OSGi. The store and metrics registry are static references: if either
+ * goes away (its bundle is updated), this component stops the server, closing every watch so
+ * clients resume from their last resourceVersion, and starts a new one on the replacement.
+ * A configuration change restarts the server the same way.
+ */
+@Component(immediate = true, configurationPid = "io.bosun.apiserver", configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = ApiServerConfig.class)
+public class ApiServerComponent {
+
+  static final int DEFAULT_PORT = 6443;
+
+  private final ApiServer server;
+
+  @Activate
+  public ApiServerComponent(@Reference KeyValueStore store, @Reference PrometheusRegistry metrics,
+      ApiServerConfig config, BundleContext context) throws Exception {
+    int port = config.port();
+    if (port <= 0) {
+      String property = context.getProperty("bosun.apiserver.port");
+      port = property == null || property.isBlank() ? DEFAULT_PORT : Integer.parseInt(property.trim());
+    }
+    String version = context.getBundle().getVersion().toString();
+    ApiServer.Settings settings = new ApiServer.Settings(config.host(), port, config.maxRequestBodyBytes(),
+        Duration.ofSeconds(config.minRequestTimeoutSeconds()),
+        Duration.ofSeconds(config.watchBookmarkIntervalSeconds()), config.serviceClusterIpRange(),
+        config.serviceNodePortRange(), version);
+    server = new ApiServer(store, metrics, settings);
+    try {
+      server.start();
+    } catch (Exception e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  @Deactivate
+  void deactivate() {
+    server.close();
+  }
+}

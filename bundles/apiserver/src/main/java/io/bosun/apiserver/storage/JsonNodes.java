@@ -1,0 +1,40 @@
+package io.bosun.apiserver.storage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Small accessors for object trees. */
+public final class JsonNodes {
+
+  private JsonNodes() {
+  }
+
+  /** The object's {@code metadata}, created if missing. */
+  public static ObjectNode metadata(ObjectNode obj) {
+    JsonNode meta = obj.get("metadata");
+    if (meta instanceof ObjectNode o) {
+      return o;
+    }
+    return obj.putObject("metadata");
+  }
+
+  public static String name(JsonNode obj) {
+    return obj.path("metadata").path("name").asText("");
+  }
+
+  public static String namespace(JsonNode obj) {
+    return obj.path("metadata").path("namespace").asText("");
+  }
+
+  /** The labels of an object as a map (empty when none). */
+  public static Map<String, String> labels(JsonNode obj) {
+    JsonNode labels = obj.path("metadata").path("labels");
+    Map<String, String> out = new LinkedHashMap<>();
+    if (labels.isObject()) {
+      labels.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    }
+    return out;
+  }
+}
