@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The on-disk encodings. Hand-written fixed layouts rather than a serialisation library: the
@@ -113,7 +114,7 @@ final class Codec {
   }
 
   /** Visits the events of a log entry, decoding values only when asked to. */
-  static void forEachEvent(long revision, byte[] entry, java.util.function.Consumer<EventRef> visitor) {
+  static void forEachEvent(long revision, byte[] entry, Consumer<EventRef> visitor) {
     ByteBuffer b = ByteBuffer.wrap(entry);
     b.getLong();
     int count = b.getInt();

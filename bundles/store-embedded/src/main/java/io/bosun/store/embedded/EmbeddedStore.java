@@ -1092,6 +1092,8 @@ public final class EmbeddedStore implements KeyValueStore, AutoCloseable {
         interrupted = true;
       }
     }
+    // Unpins the last snapshot (once its readers are done) so MVStore closes at its newest version.
+    release(snapshot);
     try {
       if (failure == null) {
         mv.close();
