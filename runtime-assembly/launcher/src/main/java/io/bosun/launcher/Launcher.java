@@ -3,8 +3,12 @@ package io.bosun.launcher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,6 +59,8 @@ final class Launcher {
     private final Options options;
     private final Log log = new Log("io.bosun.launcher");
     private final long startNanos = System.nanoTime();
+    /** Held open for the life of the process: the instance lock. */
+    private FileChannel instanceLock;
 
     Launcher(Options options) {
         this.options = options;
@@ -73,6 +79,7 @@ final class Launcher {
     private int launch() throws LaunchException {
         RuntimeLayout runtime = RuntimeLayout.of(options.runtime());
         Path instance = options.instance();
+        lockInstance(instance);
         Path etc = instance.resolve("etc");
         Path data = options.dataDir().orElse(instance.resolve("data"));
         if (runtime.seedConfiguration(etc)) {
@@ -288,6 +295,28 @@ final class Launcher {
             case Bundle.ACTIVE -> "ACTIVE";
             default -> "UNINSTALLED";
         };
+    }
+
+    /**
+     * One process per instance: a second one would wipe the first one's framework cache and share
+     * its data. The lock lives as long as this process (the channel is never closed).
+     */
+    private void lockInstance(Path instance) throws LaunchException {
+        Path lockFile = instance.resolve(".lock");
+        try {
+            Files.createDirectories(instance);
+            instanceLock = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            if (instanceLock.tryLock() == null) {
+                String holder = Files.readString(lockFile).trim();
+                throw new LaunchException("Instance " + instance + " is in use by another process"
+                        + (holder.isEmpty() ? "" : " (pid " + holder + ")"));
+            }
+            instanceLock.truncate(0);
+            instanceLock.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
+        } catch (IOException e) {
+            throw new LaunchException("Cannot lock " + lockFile + ": " + e, e);
+        }
     }
 
     private static void createDirectories(Path... dirs) throws LaunchException {

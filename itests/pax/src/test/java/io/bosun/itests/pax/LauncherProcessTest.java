@@ -58,6 +58,14 @@ public class LauncherProcessTest {
             return output.contains(" started in ") ? null : "no 'started' line yet:\n" + output;
         });
 
+        // A second process on the same instance must refuse to start rather than wipe its cache.
+        Path secondLog = work.resolve("second.log");
+        Process second = start(runtime, work.resolve("instance"), freePort(), secondLog);
+        assertTrue("a second launcher on the same instance kept running",
+                second.waitFor(BOOT_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(read(secondLog), 1, second.exitValue());
+        assertTrue(read(secondLog), read(secondLog).contains("is in use by another process"));
+
         if (RuntimeLayout.of(runtime).systemBundles().stream()
                 .anyMatch(b -> AllInOneRuntimeTest.APISERVER_BUNDLE.equals(b.symbolicName()))) {
             URI readyz = URI.create("http://127.0.0.1:" + port + "/readyz");
@@ -113,10 +121,15 @@ public class LauncherProcessTest {
         assertTrue(output, output.contains("Not OSGi bundles") && output.contains("not-a-bundle.jar"));
     }
 
-    /** Same JVM flags as ./bosun gives this JDK. */
+    /** Starts the launcher on a fresh instance. */
     private Process launch(Path runtimeDir, Path instance, int port, Path log) throws IOException {
-        Files.createDirectories(log.getParent());
         deleteTree(instance);
+        return start(runtimeDir, instance, port, log);
+    }
+
+    /** Same JVM flags as ./bosun gives this JDK. */
+    private static Process start(Path runtimeDir, Path instance, int port, Path log) throws IOException {
+        Files.createDirectories(log.getParent());
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         int jdk = Runtime.version().feature();
