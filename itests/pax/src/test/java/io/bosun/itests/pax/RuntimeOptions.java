@@ -55,16 +55,26 @@ final class RuntimeOptions {
             runtime.frameworkProperties(launch).forEach((k, v) -> options.add(frameworkProperty(k).value(v)));
             launch.forEach((k, v) -> options.add(frameworkProperty(k).value(v)));
             options.add(frameworkProperty("felix.startlevel.bundle")
-                    .value(Integer.toString(RuntimeLayout.activeStartLevel(systemBundles))));
+                    .value(Integer.toString(testLevel(RuntimeLayout.activeStartLevel(systemBundles)))));
             options.add(frameworkProperty(SYSTEM_BUNDLES).value(systemBundles.stream()
                     .map(SystemBundle::symbolicName).collect(Collectors.joining(","))));
             for (SystemBundle b : systemBundles) {
-                options.add(bundle(b.jar().toUri().toString()).startLevel(b.startLevel()).start(!b.fragment()));
+                options.add(bundle(b.jar().toUri().toString()).startLevel(testLevel(b.startLevel()))
+                        .start(!b.fragment()));
             }
             return options.toArray(Option[]::new);
         } catch (LaunchException | IOException e) {
             throw new IllegalStateException("Cannot read the runtime: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Pax Exam starts its own bundles at level 2 and they log at once, so the runtime's levels 1
+     * (SPI Fly) and 2 (slf4j + provider) both start at level 1 here (in that order: install
+     * order) and every later level moves down by one, keeping the runtime's order.
+     */
+    private static int testLevel(int runtimeLevel) {
+        return Math.max(1, runtimeLevel - 1);
     }
 
     private static String required(String name) {
