@@ -17,7 +17,7 @@ public final class JsonMergePatch {
 
   /**
    * Applies {@code patch} to {@code target} and returns a new tree; neither input is modified.
-   * An array patch yields the array itself (nulls pruned); a patch onto a non-object target
+   * An array patch yields the array itself (null members of its objects pruned); a patch onto a non-object target
    * yields the patch with nulls pruned.
    *
    * @throws PatchException 400 {@code Invalid JSON Patch} when the patch is null or a scalar,
@@ -77,13 +77,8 @@ public final class JsonMergePatch {
       }
     } else if (n.isArray()) {
       ArrayNode a = (ArrayNode) n;
-      for (int i = a.size() - 1; i >= 0; i--) {
-        if (a.get(i).isNull()) {
-          a.remove(i);
-        } else {
-          pruneNulls(a.get(i));
-        }
-      }
+      // evanphx v4.12 keeps null array elements and prunes only inside them.
+      a.forEach(JsonMergePatch::pruneNulls);
     }
     return n;
   }

@@ -448,8 +448,8 @@ public final class JsonPatch {
   }
 
   /**
-   * evanphx's lazyNode.equal: objects by keys and members, arrays element-wise, scalars by their
-   * compact JSON text (so 1 and 1.0 differ).
+   * evanphx's lazyNode.equal: objects by keys and members, arrays element-wise, scalars as decoded
+   * Go values (numbers as float64, so 2 equals 2.0).
    */
   static boolean evanphxEqual(JsonNode a, JsonNode b) {
     if (a.isObject() || b.isObject()) {
@@ -479,7 +479,7 @@ public final class JsonPatch {
       return true;
     }
     if (a.isNumber() && b.isNumber()) {
-      return a.isIntegralNumber() == b.isIntegralNumber() && Json.compareNumbers(a, b) == 0;
+      return a.doubleValue() == b.doubleValue();
     }
     return a.getNodeType() == b.getNodeType() && a.equals(b);
   }
