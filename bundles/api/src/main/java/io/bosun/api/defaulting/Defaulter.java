@@ -101,6 +101,9 @@ import java.util.function.Consumer;
  * and node ports (the allocator), and the Job selector and labels (registry strategy; see
  * {@link #generateJobSelector(Job)}).
  *
+ * <p>One conversion step is done here too because it happens at the same point upstream: a
+ * Secret's {@code stringData} is merged into {@code data} and cleared.
+ *
  * <p>Instances hold no state and are safe to share between threads.
  */
 public final class Defaulter {
@@ -131,11 +134,7 @@ public final class Defaulter {
       case Pod pod -> defaultPod(pod);
       case Service service -> defaultService(service);
       case Namespace namespace -> defaultNamespace(namespace);
-      case Secret secret -> {
-        if (isEmpty(secret.getType())) {
-          secret.setType("Opaque");
-        }
-      }
+      case Secret secret -> defaultSecret(secret);
       case Node node -> defaultNode(node);
       case Endpoints endpoints -> defaultEndpoints(endpoints);
       case PersistentVolumeClaim pvc -> defaultPersistentVolumeClaim(pvc);
@@ -672,6 +671,23 @@ public final class Defaulter {
           ingress.setIpMode("VIP");
         }
       }
+    }
+  }
+
+  /**
+   * Upstream folds {@code stringData} into {@code data} when converting a request to its internal
+   * form, so stringData is never stored or returned; done here as this runs at the same point.
+   */
+  private void defaultSecret(Secret secret) {
+    if (secret.getStringData() != null && !secret.getStringData().isEmpty()) {
+      Map<String, String> data = secret.getData() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(secret.getData());
+      secret.getStringData().forEach((k, v) -> data.put(k, java.util.Base64.getEncoder()
+          .encodeToString((v == null ? "" : v).getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+      secret.setData(data);
+    }
+    secret.setStringData(null);
+    if (isEmpty(secret.getType())) {
+      secret.setType("Opaque");
     }
   }
 

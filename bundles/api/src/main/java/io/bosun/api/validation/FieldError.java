@@ -69,6 +69,19 @@ public record FieldError(Type type, String field, Object badValue, String detail
     return new FieldError(Type.TOO_LONG, field, badValue, "may not be more than " + max + " bytes");
   }
 
+  public static FieldError notFound(String field, Object badValue) {
+    return new FieldError(Type.NOT_FOUND, field, badValue, null);
+  }
+
+  /** upstream's {@code field.TooMany}: {@code Too many: 1001: must have at most 1000 items}. */
+  public static FieldError tooMany(String field, int actual, int max) {
+    return new FieldError(Type.TOO_MANY, field, actual, "must have at most " + max + (max == 1 ? " item" : " items"));
+  }
+
+  public static FieldError internal(String field, String detail) {
+    return new FieldError(Type.INTERNAL, field, null, detail);
+  }
+
   /**
    * The cause message as upstream renders it (without the field), e.g.
    * {@code Invalid value: "Foo": a lowercase RFC 1123 label must consist of ...}.
