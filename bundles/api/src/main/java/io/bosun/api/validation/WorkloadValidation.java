@@ -271,7 +271,7 @@ final class WorkloadValidation {
           List.of("Always")));
     }
     if (podSpec.getActiveDeadlineSeconds() != null) {
-      errs.add(FieldError.invalid("spec.template.spec.activeDeadlineSeconds", podSpec.getActiveDeadlineSeconds(),
+      errs.add(FieldError.forbidden("spec.template.spec.activeDeadlineSeconds",
           "activeDeadlineSeconds in DaemonSet is not Supported"));
     }
     nonNegative(errs, intval(spec.getMinReadySeconds()), "spec.minReadySeconds");
@@ -447,7 +447,8 @@ final class WorkloadValidation {
     notAbove(errs, s.getCurrentReplicas(), s.getReplicas(), "status.currentReplicas", "status.replicas");
     notAbove(errs, s.getUpdatedReplicas(), s.getReplicas(), "status.updatedReplicas", "status.replicas");
     notAbove(errs, s.getAvailableReplicas(), s.getReplicas(), "status.availableReplicas", "status.replicas");
-    notAbove(errs, s.getAvailableReplicas(), s.getReadyReplicas(), "status.availableReplicas", "readyReplicas");
+    // Unlike deployments and replica sets, upstream says "status.readyReplicas" here.
+    notAbove(errs, s.getAvailableReplicas(), s.getReadyReplicas(), "status.availableReplicas", "status.readyReplicas");
     collisionCount(errs, s.getCollisionCount(), old.getStatus() == null ? null : old.getStatus().getCollisionCount());
   }
 
