@@ -12,6 +12,17 @@ import io.bosun.apiserver.rest.Patching;
 import io.bosun.apiserver.rest.TableRendering;
 import io.bosun.apiserver.status.ApiException;
 import io.bosun.apiserver.openapi.OpenApiV3;
+import io.bosun.api.schema.TypeSchema;
+import io.bosun.apiserver.patch.ConflictException;
+import io.bosun.apiserver.patch.FieldScope;
+import io.bosun.apiserver.patch.FieldSet;
+import io.bosun.apiserver.patch.JsonMergePatch;
+import io.bosun.apiserver.patch.ManagedFields;
+import io.bosun.apiserver.patch.ServerSideApply;
+import io.bosun.apiserver.patch.JsonPatch;
+import io.bosun.apiserver.patch.PatchException;
+import io.bosun.apiserver.patch.PatchType;
+import io.bosun.apiserver.patch.StrategicMergePatch;
 import io.bosun.apiserver.table.IncludeObject;
 import io.bosun.apiserver.table.ListInfo;
 import io.bosun.apiserver.table.TableConverter;
@@ -19,7 +30,6 @@ import io.bosun.apiserver.table.TableOptions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Connects the REST handlers to the table printers, patch engines and OpenAPI documents.
@@ -47,61 +57,98 @@ final class Adapters {
     return new Patching() {
       @Override
       public Format format(String contentType) {
-        if (contentType == null) {
+        PatchType t = PatchType.fromContentType(contentType);
+        if (t == null || !t.supported()) {
           return null;
         }
-        return switch (contentType.split(";")[0].trim().toLowerCase(Locale.ROOT)) {
-          case "application/json-patch+json" -> Format.JSON_PATCH;
-          case "application/merge-patch+json" -> Format.MERGE_PATCH;
-          case "application/strategic-merge-patch+json" -> Format.STRATEGIC_MERGE_PATCH;
-          case "application/apply-patch+yaml" -> Format.APPLY;
-          default -> null;
+        return switch (t) {
+          case JSON_PATCH -> Format.JSON_PATCH;
+          case MERGE_PATCH -> Format.MERGE_PATCH;
+          case STRATEGIC_MERGE_PATCH -> Format.STRATEGIC_MERGE_PATCH;
+          case APPLY_YAML -> Format.APPLY;
+          case APPLY_CBOR -> null;
         };
       }
 
       @Override
       public String unsupportedMessage() {
-        return "the body of the request was in an unknown format - accepted media types include: "
-            + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml";
+        return PatchType.unsupportedMediaTypeMessage(true);
       }
 
       @Override
       public ObjectNode patch(Format format, ObjectNode current, JsonNode patch, ResourceType type) {
-        if (format != Format.MERGE_PATCH) {
-          throw ApiException.unsupportedMediaType(unsupportedMessage());
+        JsonNode result;
+        try {
+          result = switch (format) {
+            case JSON_PATCH -> JsonPatch.apply(current, patch);
+            case MERGE_PATCH -> JsonMergePatch.apply(current, patch);
+            case STRATEGIC_MERGE_PATCH -> StrategicMergePatch.apply(current, patch,
+                schema.type(type.info().typeName()), schema);
+            case APPLY -> throw new IllegalArgumentException("apply is not a patch");
+          };
+        } catch (PatchException e) {
+          throw toApi(e);
         }
-        return (ObjectNode) merge(current, patch);
+        if (!(result instanceof ObjectNode obj)) {
+          throw ApiException.badRequest("the patched document is not an object");
+        }
+        return obj;
       }
 
       @Override
       public ObjectNode apply(ObjectNode live, ObjectNode applied, String manager, boolean force, ResourceType type,
           String subresource, Instant now) {
-        return live == null ? applied.deepCopy() : (ObjectNode) merge(live, applied);
+        try {
+          return (ObjectNode) ServerSideApply.apply(live, applied, manager, force, scope(type, subresource), now);
+        } catch (ConflictException e) {
+          List<io.bosun.api.meta.v1.StatusCause> causes = e.conflicts().stream()
+              .map(c -> new io.bosun.api.meta.v1.StatusCause().withReason(ConflictException.CAUSE_TYPE)
+                  .withMessage(c.message()).withField(c.field()))
+              .toList();
+          throw new ApiException(ApiException.failure(409, "Conflict", e.getMessage(),
+              new io.bosun.api.meta.v1.StatusDetails().withName(live == null ? null
+                  : live.path("metadata").path("name").asText(null))
+                  .withGroup(type.group().isEmpty() ? null : type.group()).withKind(type.plural())
+                  .withCauses(causes)));
+        } catch (PatchException e) {
+          throw toApi(e);
+        }
       }
 
       @Override
       public ObjectNode trackUpdate(ObjectNode old, ObjectNode updated, String manager, ResourceType type,
           String subresource, Instant now) {
-        return updated;
+        return (ObjectNode) ManagedFields.update(old, updated, manager, scope(type, subresource), now);
+      }
+
+      /**
+       * What a write through {@code subresource} may own: the main resource never owns status
+       * (when status has its own endpoint), the status endpoint never owns the spec.
+       */
+      private FieldScope scope(ResourceType type, String subresource) {
+        TypeSchema typeSchema = type == null ? null : schema.type(type.info().typeName());
+        FieldSet reset = switch (subresource == null ? "" : subresource) {
+          case "" -> type != null && type.hasSubresource("status") ? FieldSet.ofPaths("status") : FieldSet.empty();
+          case "status" -> FieldSet.ofPaths("spec");
+          default -> FieldSet.ofPaths("status");
+        };
+        return FieldScope.of(schema, typeSchema, subresource, reset);
       }
     };
   }
 
-  private static JsonNode merge(JsonNode target, JsonNode patch) {
-    if (!patch.isObject()) {
-      return patch.deepCopy();
-    }
-    ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
-        : JsonNodeFactory.instance.objectNode();
-    patch.fields().forEachRemaining(e -> {
-      if (e.getValue().isNull()) {
-        result.remove(e.getKey());
-      } else {
-        result.set(e.getKey(), merge(result.get(e.getKey()), e.getValue()));
-      }
-    });
-    return result;
+  /** A patch failure as a Status; never a 500: a patch that cannot apply is the client's error. */
+  private static ApiException toApi(PatchException e) {
+    return switch (e.code()) {
+      case 413 -> ApiException.tooLarge(JsonPatch.MAX_OPERATIONS);
+      case 422 -> new ApiException(ApiException.failure(422, "Invalid", e.statusMessage(),
+          new io.bosun.api.meta.v1.StatusDetails().withCauses(List.of(
+              new io.bosun.api.meta.v1.StatusCause().withMessage(e.getMessage())))));
+      default -> ApiException.badRequest(e.statusMessage());
+    };
   }
+
+
 
   static ApiHandler.OpenApi openApi(ApiSchema schema, ResourceRegistry registry) {
     OpenApiV3 documents = new OpenApiV3(schema, registry.all().stream().map(ResourceType::info).toList());

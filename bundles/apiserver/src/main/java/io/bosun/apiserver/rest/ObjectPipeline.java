@@ -89,6 +89,19 @@ final class ObjectPipeline {
     return (ObjectNode) codec.toTree(typed);
   }
 
+  /**
+   * Kind-specific create steps that need the typed object and the new uid: a Job gets its
+   * controller-uid selector and template labels, as upstream's Job strategy does.
+   */
+  ObjectNode completeCreate(ResourceType type, ObjectNode obj) {
+    if (type.group().equals("batch") && type.kind().equals("Job")) {
+      io.bosun.api.batch.v1.Job job = codec.fromTree(obj, io.bosun.api.batch.v1.Job.class);
+      defaulter.generateJobSelector(job);
+      return (ObjectNode) codec.toTree(job);
+    }
+    return obj;
+  }
+
   /** Decodes without defaulting (for objects that are already stored). */
   KubernetesObject decode(Call call, ResourceType type, ObjectNode tree) {
     Decoded<?> decoded;

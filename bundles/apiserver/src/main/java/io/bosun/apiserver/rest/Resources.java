@@ -280,6 +280,7 @@ public final class Resources {
     } else {
       meta.remove("generation");
     }
+    obj = pipeline.completeCreate(type, obj);
     type.strategy().prepareForCreate(obj, type);
     admit(call, Operation.CREATE, obj, null);
     pipeline.validateCreate(type, obj);
@@ -335,12 +336,21 @@ public final class Resources {
    * then strategy, admission, validation and field tracking apply; sends the result.
    */
   private void writeUpdate(Call call, String subresource, java.util.function.UnaryOperator<ObjectNode> change) {
+    writeUpdate(call, subresource, change, true);
+  }
+
+  /**
+   * @param trackFields whether the change is an Update for field ownership; false for
+   *                    server-side apply, whose result already carries the applier's ownership
+   */
+  private void writeUpdate(Call call, String subresource, java.util.function.UnaryOperator<ObjectNode> change,
+      boolean trackFields) {
     ResourceType type = call.type();
     boolean dryRun = call.dryRun();
     ObjectNode[] dryRunResult = new ObjectNode[1];
     StoredObject result = storage.update(type, call.namespace(), call.name(), current -> {
       ObjectNode requested = change.apply(current.deepCopy());
-      ObjectNode next = prepareUpdate(call, subresource, requested, current);
+      ObjectNode next = prepareUpdate(call, subresource, requested, current, trackFields);
       if (dryRun) {
         dryRunResult[0] = next;
         return current;
@@ -359,7 +369,8 @@ public final class Resources {
   }
 
   /** Applies the update rules to a requested object given the stored one. */
-  private ObjectNode prepareUpdate(Call call, String subresource, ObjectNode requested, ObjectNode current) {
+  private ObjectNode prepareUpdate(Call call, String subresource, ObjectNode requested, ObjectNode current,
+      boolean trackFields) {
     ResourceType type = call.type();
     ObjectNode next;
     if (subresource.equals("status")) {
@@ -383,6 +394,9 @@ public final class Resources {
       pipeline.validateStatusUpdate(type, next, current);
     } else {
       pipeline.validateUpdate(type, next, current);
+    }
+    if (!trackFields) {
+      return next;
     }
     ObjectNode tracked = patching.trackUpdate(current, next, call.fieldManager(), type, subresource, clock.instant());
     return tracked.equals(current) ? current : tracked;
@@ -521,10 +535,8 @@ public final class Resources {
     }
     writeUpdate(call, subresource, current -> {
       ObjectNode merged = patching.apply(current, config, manager, forced, call.type(), subresource, clock.instant());
-      ObjectNode decoded = redecode(call, merged, current);
-      // The apply result already carries this manager's ownership; keep it through tracking.
-      return decoded;
-    });
+      return redecode(call, merged, current);
+    }, false);
   }
 
   private ObjectNode prepareCreateFromApply(Call call, ObjectNode merged) {
@@ -779,7 +791,7 @@ public final class Resources {
       }
       ObjectNode next = current.deepCopy();
       next.withObjectProperty("spec").put("replicas", replicas.asInt());
-      ObjectNode prepared = prepareUpdate(call, "scale", next, current);
+      ObjectNode prepared = prepareUpdate(call, "scale", next, current, true);
       return call.dryRun() ? current : prepared;
     });
     sendScale(call, result.object());
