@@ -95,6 +95,7 @@ public final class Generator {
       }
     }
     checkReferences();
+    checkProtobuf();
   }
 
   /** Every kind gets {@code <Kind>List} with list metadata and items, as upstream. */
@@ -104,11 +105,13 @@ public final class Generator {
     FieldDefinition metadata = new FieldDefinition();
     metadata.type = "ListMeta";
     metadata.doc = "Standard list metadata.";
+    metadata.proto = List.of(1);
     FieldDefinition items = new FieldDefinition();
     items.type = "[]" + kind;
     items.required = true;
     items.always = true;
     items.doc = "The list of " + kind + " objects.";
+    items.proto = List.of(2);
     list.fields.put("metadata", metadata);
     list.fields.put("items", items);
     types.put(kind + "List", new Declared(kind + "List", list, model));
@@ -127,6 +130,82 @@ public final class Generator {
         }
       }
     }
+  }
+
+  /**
+   * Every field of every type with a protobuf form must say where it sits in upstream's message,
+   * so a field added to the model cannot silently vanish from protobuf requests. The only fields
+   * without numbers are {@code apiVersion} and {@code kind} of top-level objects, which this
+   * generator adds and which protobuf carries in the {@code runtime.Unknown} envelope instead,
+   * and the fields of types upstream declares {@code +protobuf=false} ({@code protobuf: false}).
+   */
+  private void checkProtobuf() {
+    List<String> errors = new ArrayList<>();
+    for (Declared d : types.values()) {
+      Map<Integer, String> direct = new TreeMap<>();
+      Map<Integer, String> inlineOuter = new TreeMap<>();
+      Map<List<Integer>, String> paths = new LinkedHashMap<>();
+      for (var f : d.type.fields.entrySet()) {
+        String where = d.name + "." + f.getKey();
+        FieldDefinition def = f.getValue();
+        TypeRef ref = TypeRef.parse(def.type);
+        if (def.keepZero && !(ref instanceof Scalar s && isPlainScalar(s.scalar()))) {
+          errors.add(where + ": keepZero applies to string, bytes, boolean and number fields only");
+        }
+        if (!d.type.protobuf) {
+          if (def.proto != null) {
+            errors.add(where + ": a type with protobuf: false has no field numbers");
+          }
+          continue;
+        }
+        if (def.proto == null) {
+          errors.add(where + ": missing protobuf field number (proto: N, from upstream's generated.proto)");
+          continue;
+        }
+        String named = namedIn(ref);
+        if (named != null && !types.get(named).type.protobuf) {
+          errors.add(where + ": refers to " + named + ", which has no protobuf form");
+        }
+        String previous = paths.put(def.proto, f.getKey());
+        if (previous != null) {
+          errors.add(where + ": protobuf path " + def.proto + " is also used by " + previous);
+        }
+        int outer = def.proto.get(0);
+        if (def.proto.size() == 1) {
+          previous = direct.put(outer, f.getKey());
+          if (previous != null) {
+            errors.add(where + ": protobuf field " + outer + " is also used by " + previous);
+          }
+        } else {
+          inlineOuter.putIfAbsent(outer, f.getKey());
+        }
+      }
+      for (var e : inlineOuter.entrySet()) {
+        if (direct.containsKey(e.getKey())) {
+          errors.add(d.name + ": protobuf field " + e.getKey() + " is both " + direct.get(e.getKey())
+              + " and the inlined message holding " + e.getValue());
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException("protobuf field numbers:\n  " + String.join("\n  ", errors));
+    }
+  }
+
+  private static boolean isPlainScalar(ScalarType s) {
+    return switch (s) {
+      case STRING, BYTES, BOOLEAN, INT32, INT64, DOUBLE -> true;
+      default -> false;
+    };
+  }
+
+  private static String namedIn(TypeRef ref) {
+    return switch (ref) {
+      case Scalar s -> null;
+      case Named n -> n.name();
+      case ListOf l -> namedIn(l.element());
+      case MapOf m -> namedIn(m.value());
+    };
   }
 
   private String firstUnknown(TypeRef ref) {
@@ -403,6 +482,12 @@ public final class Generator {
       t.put("group", d.model.group);
       t.put("version", d.model.version);
       t.put("doc", d.type.doc);
+      if (hasTypeMeta(d)) {
+        t.put("typeMeta", typeMetaVersion(d));
+      }
+      if (!d.type.protobuf) {
+        t.put("protobuf", false);
+      }
       ArrayNode fields = t.putArray("fields");
       for (var e : allFields(d).entrySet()) {
         FieldDefinition f = e.getValue();
@@ -434,6 +519,16 @@ public final class Generator {
         }
         if (f.format != null) {
           fn.put("format", f.format);
+        }
+        if (f.proto != null) {
+          fn.put("proto", f.proto.get(f.proto.size() - 1));
+          if (f.proto.size() > 1) {
+            ArrayNode inline = fn.putArray("protoInline");
+            f.proto.subList(0, f.proto.size() - 1).forEach(inline::add);
+          }
+        }
+        if (f.keepZero) {
+          fn.put("keepZero", true);
         }
       }
     }

@@ -44,7 +44,11 @@ public final class ModelDefinition {
      * (Status, Table, ...): the {@code apiVersion} they are written with.
      */
     public String typeMeta;
-    /** Serialized as a plain string (custom types such as {@code Quantity}) - not used for structs. */
+    /**
+     * False for the few types upstream marks {@code +protobuf=false} (Table and its parts): they
+     * have no protobuf form, so their fields carry no field numbers.
+     */
+    public boolean protobuf = true;
     public LinkedHashMap<String, FieldDefinition> fields = new LinkedHashMap<>();
   }
 
@@ -78,6 +82,22 @@ public final class ModelDefinition {
     /** Written even when null, like upstream fields without {@code omitempty}. */
     public boolean always;
     public String format;
+    /**
+     * Where the field sits in upstream's protobuf message ({@code generated.proto}): its field
+     * number, or for a field of a Go struct upstream inlines in JSON ({@code json:",inline"}) but
+     * nests in protobuf, the path of numbers from the outer message down, e.g. {@code [2, 19]} for
+     * {@code Volume.configMap} (field 19 of the {@code VolumeSource} message at field 2). Null when
+     * not given.
+     */
+    public List<Integer> proto;
+    /**
+     * For scalars: a zero value ({@code ""}, {@code 0}, {@code false}) is meaningful, because
+     * upstream's Go field is a pointer (set versus unset) or is serialized without
+     * {@code omitempty}. Upstream's protobuf encoder writes every non-pointer field, so for other
+     * scalars a zero on the wire only means "unset" and the decoder drops it, as upstream's JSON
+     * encoder does.
+     */
+    public boolean keepZero;
 
     static final class Reader extends JsonDeserializer<FieldDefinition> {
       @Override
@@ -103,6 +123,8 @@ public final class ModelDefinition {
             case "enum" -> v.forEach(k -> f.enumValues.add(k.asText()));
             case "always" -> f.always = v.asBoolean();
             case "format" -> f.format = v.asText();
+            case "proto" -> f.proto = protoPath(v, ctxt);
+            case "keepZero" -> f.keepZero = v.asBoolean();
             default -> throw ctxt.weirdKeyException(FieldDefinition.class, e.getKey(), "unknown field option");
           }
         }
@@ -110,6 +132,30 @@ public final class ModelDefinition {
           throw ctxt.weirdStringException("", FieldDefinition.class, "field needs a type");
         }
         return f;
+      }
+
+      /** {@code proto: 3} or {@code proto: [2, 19]}; numbers must be valid protobuf field numbers. */
+      private static List<Integer> protoPath(JsonNode v, DeserializationContext ctxt) throws IOException {
+        List<Integer> path = new ArrayList<>();
+        if (v.isInt()) {
+          path.add(v.asInt());
+        } else if (v.isArray() && !v.isEmpty()) {
+          for (JsonNode n : v) {
+            if (!n.isInt()) {
+              throw ctxt.weirdStringException(v.toString(), FieldDefinition.class, "proto path must hold numbers");
+            }
+            path.add(n.asInt());
+          }
+        } else {
+          throw ctxt.weirdStringException(v.toString(), FieldDefinition.class,
+              "proto must be a field number or a list of field numbers");
+        }
+        for (int n : path) {
+          if (n < 1 || n > 536_870_911 || (n >= 19_000 && n <= 19_999)) {
+            throw ctxt.weirdStringException(v.toString(), FieldDefinition.class, "invalid protobuf field number " + n);
+          }
+        }
+        return List.copyOf(path);
       }
     }
   }

@@ -30,10 +30,12 @@ public final class ApiSchema {
       for (JsonNode f : t.get("fields")) {
         fields.add(new FieldSchema(f.get("name").asText(), typeExpr(f.get("type")), text(f, "doc"),
             f.path("required").asBoolean(false), text(f, "patchMergeKey"), text(f, "patchStrategy"),
-            text(f, "listType"), strings(f.get("listMapKeys")), strings(f.get("enum")), text(f, "format")));
+            text(f, "listType"), strings(f.get("listMapKeys")), strings(f.get("enum")), text(f, "format"),
+            f.path("proto").asInt(0), ints(f.get("protoInline")), f.path("keepZero").asBoolean(false)));
       }
       TypeSchema type = new TypeSchema(e.getKey(), t.get("openapiName").asText(), t.get("javaClass").asText(),
-          t.get("group").asText(), t.get("version").asText(), t.path("doc").asText(""), fields);
+          t.get("group").asText(), t.get("version").asText(), t.path("doc").asText(""), text(t, "typeMeta"),
+          t.path("protobuf").asBoolean(true), fields);
       types.put(type.name(), type);
       typesByClass.put(type.javaClass(), type);
     });
@@ -85,6 +87,35 @@ public final class ApiSchema {
     return List.copyOf(kinds);
   }
 
+  /**
+   * The type of objects written with {@code apiVersion} and {@code kind}: a served kind, its list
+   * type, or a type that carries type metadata without being served ({@code Status},
+   * {@code Eviction}, {@code Scale}, {@code Binding}, {@code DeleteOptions}, ...). Types of the
+   * {@code meta.k8s.io} group such as {@code DeleteOptions} or {@code Status} are found under any
+   * {@code apiVersion}, as upstream registers them in every group version.
+   */
+  public Optional<TypeSchema> typeForKind(String apiVersion, String kind) {
+    if (apiVersion == null || kind == null || kind.isEmpty()) {
+      return Optional.empty();
+    }
+    for (KindInfo k : kinds) {
+      if (k.apiVersion().equals(apiVersion)) {
+        if (k.kind().equals(kind)) {
+          return Optional.ofNullable(types.get(k.typeName()));
+        }
+        if (k.listTypeName().equals(kind)) {
+          return Optional.ofNullable(types.get(k.listTypeName()));
+        }
+      }
+    }
+    TypeSchema t = types.get(kind);
+    if (t != null && t.typeMeta() != null
+        && (t.typeMeta().equals(apiVersion) || t.group().equals("meta.k8s.io"))) {
+      return Optional.of(t);
+    }
+    return Optional.empty();
+  }
+
   /** Loads the Java class of a model type with the API bundle's class loader. */
   public Class<?> javaClass(TypeSchema type) {
     try {
@@ -110,6 +141,14 @@ public final class ApiSchema {
   private static String text(JsonNode n, String field) {
     JsonNode v = n.get(field);
     return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static List<Integer> ints(JsonNode n) {
+    List<Integer> out = new ArrayList<>();
+    if (n != null) {
+      n.forEach(v -> out.add(v.asInt()));
+    }
+    return out;
   }
 
   private static List<String> strings(JsonNode n) {

@@ -13,10 +13,19 @@ public final class TypeSchema {
   private final String group;
   private final String version;
   private final String doc;
+  private final String typeMeta;
+  private final boolean protobuf;
   private final Map<String, FieldSchema> fields = new LinkedHashMap<>();
 
   TypeSchema(String name, String openapiName, String javaClass, String group, String version, String doc,
       List<FieldSchema> fields) {
+    this(name, openapiName, javaClass, group, version, doc, null, true, fields);
+  }
+
+  TypeSchema(String name, String openapiName, String javaClass, String group, String version, String doc,
+      String typeMeta, boolean protobuf, List<FieldSchema> fields) {
+    this.typeMeta = typeMeta;
+    this.protobuf = protobuf;
     this.name = name;
     this.openapiName = openapiName;
     this.javaClass = javaClass;
@@ -49,6 +58,20 @@ public final class TypeSchema {
 
   public String doc() {
     return doc;
+  }
+
+  /**
+   * The {@code apiVersion} objects of this type are written with, for types that carry
+   * {@code apiVersion} and {@code kind} (served kinds, their lists, and types such as
+   * {@code Status}, {@code Eviction} or {@code Scale}); null for other types.
+   */
+  public String typeMeta() {
+    return typeMeta;
+  }
+
+  /** False for types upstream gives no protobuf form ({@code Table} and its parts). */
+  public boolean protobuf() {
+    return protobuf;
   }
 
   /** The field called {@code name}, or null. */
