@@ -196,17 +196,27 @@ public final class ApiBenchmark {
       for (int level : cfg.levels()) {
         warm = puts(pods, sample, sampleName, sampleUid, random, 'w', level, Math.max(50, 4 * level), 0);
         check(Load.run("store-warmup", level, warm.length, putOp(store, warm)));
+        Map<String, Object> before = store.status();
         Load.Result r = repeated(round -> {
           Put[] measured = puts(pods, sample, sampleName, sampleUid, random, 'm', level, cfg.creates(),
               round * cfg.creates());
           return Load.run("store", level, measured.length, putOp(store, measured));
         });
         results.put(level, r);
-        progress("store %3d writers: %8.0f puts/s   p50 %6.2f ms  p99 %6.2f ms  noise %s  (%d puts)%s", level,
-            r.perSecond(), r.p50Ms(), r.p99Ms(), noise(r), r.ok() + r.failed(), failures(r));
+        // Group commit at work: writes per commit and commits (fsyncs) per second, to tell disk from CPU limits.
+        Map<String, Object> after = store.status();
+        long commits = counter(after, "commits") - counter(before, "commits");
+        long writes = counter(after, "committedWrites") - counter(before, "committedWrites");
+        progress("store %3d writers: %8.0f puts/s   p50 %6.2f ms  p99 %6.2f ms  noise %s  (%d puts, %.1f per commit,"
+            + " %.0f commits/s)%s", level, r.perSecond(), r.p50Ms(), r.p99Ms(), noise(r), r.ok() + r.failed(),
+            commits > 0 ? (double) writes / commits : Double.NaN, commits * 1e9 / r.wallNanos(), failures(r));
       }
     }
     return results;
+  }
+
+  private static long counter(Map<String, Object> status, String key) {
+    return status.get(key) instanceof Number n ? n.longValue() : 0;
   }
 
   private static Put[] puts(Pods pods, String sample, String sampleName, String sampleUid, Random random, char kind,
