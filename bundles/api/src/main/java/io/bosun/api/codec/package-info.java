@@ -1,6 +1,9 @@
-/** JSON and YAML encoding and decoding of API objects, with unknown-field detection. */
+/**
+ * Encoding and decoding of API objects: JSON and YAML with unknown-field detection, and
+ * Kubernetes protobuf ({@code application/vnd.kubernetes.protobuf}) driven by the model.
+ */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package io.bosun.api.codec;
 
 import org.osgi.annotation.bundle.Export;
