@@ -158,6 +158,12 @@ public final class ApiHandler extends Handler.Abstract {
         if (!type.supports("watch")) {
           throw ApiException.methodNotSupported(type.resourceName(), "watch");
         }
+        if ("websocket".equalsIgnoreCase(ex.header("Upgrade"))) {
+          // Watches are served as HTTP streams only. Refusing the upgrade with a finished 200
+          // is what makes WebSocket-first clients (fabric8) fall back to the HTTP watch.
+          ex.send(200, MediaTypes.JSON, new byte[0]);
+          return;
+        }
         watches.serve(call, labels);
       } else {
         resources.handle(call);
