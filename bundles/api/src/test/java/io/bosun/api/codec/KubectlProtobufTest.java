@@ -41,9 +41,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * generator commands, and each decoded body must equal the JSON kubectl prints for the same
  * command with {@code --dry-run=client -o json}. Skipped when kubectl is not on the PATH.
  *
- * <p>kubectl 1.32 sends protobuf for {@code create <generator>} (typed clients) and JSON for
- * {@code run}, {@code expose} and the evictions of {@code drain} (its unstructured client); the
- * JSON bodies are checked through a round trip of our own encoder and decoder instead.
+ * <p>As observed here, kubectl 1.32 sends protobuf for {@code create <generator>},
+ * {@code create job --from} and {@code debug node/...}, and JSON for {@code run},
+ * {@code expose} and the evictions of {@code drain}; the JSON bodies are checked through a round
+ * trip of our own encoder and decoder instead.
  */
 class KubectlProtobufTest {
 
@@ -85,11 +86,23 @@ class KubectlProtobufTest {
         Arguments.of("Namespace", List.of("create", "namespace", "x")),
         Arguments.of("ConfigMap", List.of("create", "configmap", "x", "--from-literal=a=b")),
         Arguments.of("Secret", List.of("create", "secret", "generic", "x", "--from-literal=a=b")),
+        Arguments.of("Secret", List.of("create", "secret", "generic", "typed", "--type=example.com/t",
+            "--from-literal=k1=v1", "--from-literal=k2=")),
+        Arguments.of("Secret", List.of("create", "secret", "docker-registry", "reg", "--docker-server=r.example.com",
+            "--docker-username=u", "--docker-password=p", "--docker-email=e@example.com")),
+        Arguments.of("ConfigMap", List.of("create", "configmap", "multi", "--from-literal=a=1", "--from-literal=b=")),
         Arguments.of("Deployment", List.of("create", "deployment", "x", "--image=nginx", "--replicas=3", "--port=80")),
+        Arguments.of("Deployment", List.of("create", "deployment", "two", "--image=nginx", "--image=busybox",
+            "--replicas=0")),
         Arguments.of("Job", List.of("create", "job", "x", "--image=busybox", "--", "echo", "hi")),
         Arguments.of("CronJob", List.of("create", "cronjob", "x", "--image=busybox", "--schedule=*/5 * * * *")),
+        Arguments.of("CronJob", List.of("create", "cronjob", "y", "--image=busybox", "--schedule=@hourly",
+            "--restart=Never", "--", "sh", "-c", "date")),
         Arguments.of("Service", List.of("create", "service", "clusterip", "x", "--tcp=80:8080")),
         Arguments.of("Service", List.of("create", "service", "nodeport", "np", "--tcp=80:8080", "--node-port=30080")),
+        Arguments.of("Service", List.of("create", "service", "loadbalancer", "lb", "--tcp=443:https")),
+        Arguments.of("Service", List.of("create", "service", "clusterip", "headless", "--clusterip=None")),
+        Arguments.of("Service", List.of("create", "service", "externalname", "ext", "--external-name=db.example.com")),
         Arguments.of("ServiceAccount", List.of("create", "serviceaccount", "x")),
         Arguments.of("PriorityClass", List.of("create", "priorityclass", "x", "--value=1000")),
         Arguments.of("PriorityClass", List.of("create", "priorityclass", "zero", "--value=0",
@@ -101,9 +114,8 @@ class KubectlProtobufTest {
   }
 
   /**
-   * Commands for which kubectl 1.32 sends JSON, not protobuf (they go through its unstructured
-   * client). Their bodies still check the codec: encoded by us, decoded by us, equal to
-   * kubectl's own JSON.
+   * Commands for which kubectl 1.32 sends JSON, not protobuf. Their bodies still check the codec:
+   * encoded by us, decoded by us, equal to kubectl's own JSON.
    */
   static Stream<Arguments> jsonCommands() {
     return Stream.of(
@@ -180,6 +192,23 @@ class KubectlProtobufTest {
     assertThat(normalize(service)).isEqualTo(normalize(expected));
     assertThat(service.at("/spec/ports/0/targetPort").asInt()).isEqualTo(8080);
     assertThat(service.at("/spec/selector/app").asText()).isEqualTo("web");
+  }
+
+  /** {@code kubectl debug node/...} creates a host-namespace pod through the typed client. */
+  @Test
+  void debugNodeCreatesAPod() throws Exception {
+    requireKubectl();
+    ObjectNode node = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Node");
+    node.putObject("metadata").put("name", "n2");
+    store.put("/api/v1/nodes/n2", node);
+    Captured request = post(List.of("debug", "node/n2", "--image=busybox", "--profile=general"));
+    JsonNode pod = body(request);
+    assertThat(pod.path("kind").asText()).isEqualTo("Pod");
+    assertThat(pod.at("/spec/nodeName").asText()).isEqualTo("n2");
+    assertThat(pod.at("/spec/hostPID").asBoolean()).isTrue();
+    assertThat(pod.at("/spec/containers/0/volumeMounts/0/mountPath").asText()).isEqualTo("/host");
+    assertThat(pod.at("/spec/volumes/0/hostPath/path").asText()).isEqualTo("/");
+    assertThat(new ApiCodec().convert(pod, io.bosun.api.core.v1.Pod.class).unknownFields()).isEmpty();
   }
 
   /** kubectl 1.32 sends the eviction as JSON; it must survive our protobuf round trip. */
