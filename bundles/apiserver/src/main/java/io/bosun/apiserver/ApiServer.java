@@ -76,7 +76,7 @@ public final class ApiServer implements AutoCloseable {
         new Priority()));
     admission.add(new io.bosun.apiserver.admission.ServiceAllocation(store, settings.serviceClusterIpRange(),
         settings.serviceNodePortRange()));
-    Resources resources = new Resources(registry, storage, codec, new Defaulter(), new Validator(), renderer,
+    Resources resources = new Resources(registry, storage, codec, schema, new Defaulter(), new Validator(), renderer,
         Adapters.patching(schema), admission, clock);
     watches = new WatchHandler(storage, resources, renderer, metrics, settings.bookmarkInterval(),
         settings.minRequestTimeout());

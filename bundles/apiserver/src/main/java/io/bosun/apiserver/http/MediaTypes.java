@@ -9,6 +9,7 @@ public final class MediaTypes {
 
   public static final String JSON = "application/json";
   public static final String YAML = "application/yaml";
+  public static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
   public static final String TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io";
 
   /** What to render. */
@@ -71,12 +72,17 @@ public final class MediaTypes {
     return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith(YAML);
   }
 
+  /** Whether a request body of this Content-Type is Kubernetes protobuf. */
+  public static boolean isProtobuf(String contentType) {
+    return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith(PROTOBUF);
+  }
+
   /** Whether this server can read a request body of this Content-Type for create/update. */
   public static boolean isReadable(String contentType) {
     if (contentType == null || contentType.isBlank()) {
       return true;
     }
     String type = contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
-    return type.equals(JSON) || type.equals(YAML) || type.equals("*/*");
+    return type.equals(JSON) || type.equals(YAML) || type.equals(PROTOBUF) || type.equals("*/*");
   }
 }

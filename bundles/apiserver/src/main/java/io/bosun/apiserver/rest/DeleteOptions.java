@@ -27,7 +27,7 @@ record DeleteOptions(Long gracePeriodSeconds, String propagationPolicy, String u
     if (body.length > 0 && !new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
       JsonNode opts;
       try {
-        opts = pipeline.codec().parse(body, io.bosun.apiserver.http.MediaTypes.isYaml(ex.contentType()), false);
+        opts = pipeline.parseOptions(body, ex.contentType());
       } catch (DecodeException e) {
         throw ApiException.badRequest(e.getMessage());
       }

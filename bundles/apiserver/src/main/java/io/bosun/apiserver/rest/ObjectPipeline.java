@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bosun.api.codec.ApiCodec;
 import io.bosun.api.codec.DecodeException;
 import io.bosun.api.codec.Decoded;
+import io.bosun.api.codec.ProtobufCodec;
+import io.bosun.api.schema.ApiSchema;
 import io.bosun.api.defaulting.Defaulter;
 import io.bosun.api.meta.v1.KubernetesObject;
 import io.bosun.api.validation.FieldError;
@@ -23,11 +25,14 @@ import java.util.List;
 final class ObjectPipeline {
 
   private final ApiCodec codec;
+  private final ProtobufCodec protobuf = new ProtobufCodec();
+  private final ApiSchema schema;
   private final Defaulter defaulter;
   private final Validator validator;
 
-  ObjectPipeline(ApiCodec codec, Defaulter defaulter, Validator validator) {
+  ObjectPipeline(ApiCodec codec, ApiSchema schema, Defaulter defaulter, Validator validator) {
     this.codec = codec;
+    this.schema = schema;
     this.defaulter = defaulter;
     this.validator = validator;
   }
@@ -46,8 +51,15 @@ final class ObjectPipeline {
     byte[] body = call.exchange().body();
     JsonNode tree;
     try {
-      tree = codec.parse(body, MediaTypes.isYaml(contentType),
-          call.fieldValidation() == Call.FieldValidation.STRICT);
+      if (MediaTypes.isProtobuf(contentType)) {
+        // kubectl's generator commands (create deployment, run, ...) send protobuf bodies.
+        Decoded<JsonNode> decoded = protobuf.decodeReporting(body, schema);
+        reportUnknown(call, call.type(), decoded.unknownFields());
+        tree = decoded.value();
+      } else {
+        tree = codec.parse(body, MediaTypes.isYaml(contentType),
+            call.fieldValidation() == Call.FieldValidation.STRICT);
+      }
     } catch (DecodeException e) {
       throw ApiException.badRequest(e.getMessage());
     }
@@ -55,6 +67,14 @@ final class ObjectPipeline {
       throw ApiException.badRequest("Object 'Kind' is missing in '" + tree + "'");
     }
     return obj;
+  }
+
+  /** Parses a small body (DeleteOptions) in any of the accepted encodings. */
+  JsonNode parseOptions(byte[] body, String contentType) throws DecodeException {
+    if (MediaTypes.isProtobuf(contentType)) {
+      return protobuf.decode(body, schema);
+    }
+    return codec.parse(body, MediaTypes.isYaml(contentType), false);
   }
 
   /**
@@ -111,7 +131,12 @@ final class ObjectPipeline {
       throw ApiException.badRequest(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a "
           + type.kind() + ": " + e.getMessage());
     }
-    List<String> unknown = decoded.unknownFields();
+    reportUnknown(call, type, decoded.unknownFields());
+    return (KubernetesObject) decoded.value();
+  }
+
+  /** Unknown fields become warnings, or a 400 under strict field validation, as upstream. */
+  private static void reportUnknown(Call call, ResourceType type, List<String> unknown) {
     if (!unknown.isEmpty() && call != null) {
       switch (call.fieldValidation()) {
         case STRICT -> throw ApiException.badRequest(type.kind() + " in version \"" + type.version()
@@ -121,7 +146,6 @@ final class ObjectPipeline {
         case IGNORE -> { }
       }
     }
-    return (KubernetesObject) decoded.value();
   }
 
   /** Validates a new object; 422 when invalid. */

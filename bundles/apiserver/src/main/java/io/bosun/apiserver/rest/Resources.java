@@ -52,11 +52,11 @@ public final class Resources {
   private final PodSubresources subresources;
 
   public Resources(ResourceRegistry registry, ObjectStorage storage, io.bosun.api.codec.ApiCodec codec,
-      io.bosun.api.defaulting.Defaulter defaulter, io.bosun.api.validation.Validator validator, Renderer renderer,
+      io.bosun.api.schema.ApiSchema schema, io.bosun.api.defaulting.Defaulter defaulter, io.bosun.api.validation.Validator validator, Renderer renderer,
       Patching patching, List<AdmissionPlugin> admission, Clock clock) {
     this.registry = registry;
     this.storage = storage;
-    this.pipeline = new ObjectPipeline(codec, defaulter, validator);
+    this.pipeline = new ObjectPipeline(codec, schema, defaulter, validator);
     this.renderer = renderer;
     this.patching = patching;
     this.admission = List.copyOf(admission);

@@ -182,10 +182,13 @@ class KubectlTest {
   void watchPrintsChanges() throws Exception {
     String ns = "k-watch";
     Path out = cluster.work().resolve("watch.out");
+    // The first object shows the listing is done; the watch then starts from the list's
+    // resourceVersion, so nothing created afterwards can be missed.
+    kubectl.run("create", "configmap", "first", "-n", ns, "--from-literal=a=b").ok();
     Process watch = kubectl.start(out, "get", "configmaps", "-n", ns, "-w");
     try {
-      Await.until(Duration.ofSeconds(30), () -> Files.readString(out).contains("No resources found") || Files
-          .readString(out).contains("NAME") ? null : "watch not started: " + Files.readString(out));
+      Await.until(Duration.ofSeconds(30), () -> Files.readString(out).contains("first")
+          ? null : "watch not started: " + Files.readString(out));
       kubectl.run("create", "configmap", "seen", "-n", ns, "--from-literal=a=b").ok();
       Await.until(Duration.ofSeconds(30), () -> Files.readString(out).contains("seen")
           ? null : "watch output: " + Files.readString(out));
