@@ -30,9 +30,9 @@ import java.util.stream.Stream;
 
 /**
  * Generates the API model: one Java class per type (plus a list class per kind) and one schema
- * document that the API server reads for OpenAPI, strategic merge patch and discovery. The model
- * files are the single source of truth, so the Java classes and the published schema cannot
- * disagree.
+ * document that the API server reads for OpenAPI, strategic merge patch, discovery and the
+ * protobuf encoding (each field's upstream field number). The model files are the single source of
+ * truth, so the Java classes and the published schema cannot disagree.
  *
  * <p>Usage: {@code Generator <model dir> <java output dir> <schema output file>}.
  */
