@@ -630,7 +630,10 @@ public final class ProtobufCodec {
           throw mismatch(where, "an integer", value);
         }
         long v = value.longValue();
-        out.writeVarint(number, s.name().equals("int32") ? (int) v : v);
+        if (s.name().equals("int32") && v != (int) v) {
+          throw new IllegalArgumentException("protobuf: " + display(where) + ": " + v + " does not fit an int32");
+        }
+        out.writeVarint(number, v);
       }
       case "double" -> {
         if (!value.isNumber()) {

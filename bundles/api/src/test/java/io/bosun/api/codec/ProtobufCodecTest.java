@@ -370,6 +370,9 @@ class ProtobufCodecTest {
     assertThatThrownBy(() -> codec.encode(JSON.readTree(
         "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"spec\":{\"replicas\":\"three\"}}"), SCHEMA))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("spec.replicas: expected an integer");
+    assertThatThrownBy(() -> codec.encode(JSON.readTree(
+        "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"spec\":{\"replicas\":4294967296}}"), SCHEMA))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit an int32");
   }
 
   // ---------------------------------------------------------------- the model
