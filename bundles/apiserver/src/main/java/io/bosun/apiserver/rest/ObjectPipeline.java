@@ -54,7 +54,8 @@ final class ObjectPipeline {
       if (MediaTypes.isProtobuf(contentType)) {
         // kubectl's generator commands (create deployment, run, ...) send protobuf bodies.
         Decoded<JsonNode> decoded = protobuf.decodeReporting(body, schema);
-        reportUnknown(call, call.type(), decoded.unknownFields());
+        // Upstream drops unknown protobuf fields even under strict validation: warn only.
+        decoded.unknownFields().forEach(f -> call.exchange().warn("unknown field \"" + f + "\""));
         tree = decoded.value();
       } else {
         tree = codec.parse(body, MediaTypes.isYaml(contentType),

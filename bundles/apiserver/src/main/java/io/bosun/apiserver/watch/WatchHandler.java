@@ -49,6 +49,7 @@ public final class WatchHandler {
   private final Duration bookmarkInterval;
   private final Duration minRequestTimeout;
   private final java.util.Set<Runnable> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final EventCache events;
 
   public WatchHandler(ObjectStorage storage, Resources resources, Renderer renderer, ApiMetrics metrics,
       Duration bookmarkInterval, Duration minRequestTimeout) {
@@ -58,6 +59,7 @@ public final class WatchHandler {
     this.metrics = metrics;
     this.bookmarkInterval = bookmarkInterval;
     this.minRequestTimeout = minRequestTimeout;
+    this.events = new EventCache(storage, renderer.mapper());
   }
 
   /** Ends every open watch, so that a stopping server does not wait for long timeouts. */
@@ -177,7 +179,7 @@ public final class WatchHandler {
         switch (item) {
           case List<?> events -> {
             for (Object e : events) {
-              sent += send(out, call, type, filter, (WatchEvent) e);
+              sent += send(out, call, filter, (WatchEvent) e);
             }
             flush = true;
           }
@@ -213,40 +215,50 @@ public final class WatchHandler {
   }
 
   /** Translates one store event through the selectors; returns how many events were written. */
-  private int send(OutputStream out, Call call, ResourceType type, Predicate<ObjectNode> filter, WatchEvent e)
-      throws IOException {
+  private int send(OutputStream out, Call call, Predicate<ObjectNode> filter, WatchEvent e) throws IOException {
+    EventCache.Entry entry = events.entry(e);
     if (e.type() == WatchEvent.Type.DELETE) {
       if (e.prevKv() == null) {
         return 0;
       }
-      ObjectNode prev = ObjectStorage.withRevision(storage.decodeBytes(e.prevKv().value()), e.revision());
+      ObjectNode prev = entry.previousAtRevision();
       if (filter == null || filter.test(prev)) {
-        write(out, call, "DELETED", prev);
+        write(out, call, entry, "DELETED", prev);
         return 1;
       }
       return 0;
     }
-    ObjectNode obj = storage.decode(e.kv());
+    ObjectNode obj = entry.current();
     boolean now = filter == null || filter.test(obj);
     if (e.prevKv() == null) {
       if (now) {
-        write(out, call, "ADDED", obj);
+        write(out, call, entry, "ADDED", obj);
         return 1;
       }
       return 0;
     }
-    boolean before = filter == null || filter.test(storage.decode(e.prevKv()));
+    boolean before = filter == null || filter.test(entry.previous());
     if (now) {
-      write(out, call, before ? "MODIFIED" : "ADDED", obj);
+      write(out, call, entry, before ? "MODIFIED" : "ADDED", obj);
       return 1;
     }
     if (before) {
       // Left the selection: a delete carrying the previous content at the new revision, as upstream.
-      ObjectNode prev = ObjectStorage.withRevision(storage.decodeBytes(e.prevKv().value()), e.revision());
-      write(out, call, "DELETED", prev);
+      write(out, call, entry, "DELETED", entry.previousAtRevision());
       return 1;
     }
     return 0;
+  }
+
+  private void write(OutputStream out, Call call, EventCache.Entry entry, String type, ObjectNode obj)
+      throws IOException {
+    if (call.accept().form() == MediaTypes.Form.OBJECT) {
+      // "DELETED" may carry either previous form; the cached line is keyed by type and only
+      // DELETED ever uses previousAtRevision, so one line per type is unambiguous.
+      out.write(entry.line(type, obj));
+    } else {
+      write(out, call, type, obj);
+    }
   }
 
   private void write(OutputStream out, Call call, String type, ObjectNode obj) throws IOException {
