@@ -123,6 +123,9 @@ public final class WatchHandler {
           writeRaw(out, "BOOKMARK", bookmark);
         }
         out.flush();
+      } else if (requested == 0) {
+        // sendInitialEvents=false without a resourceVersion: only changes from now on.
+        from = storage.revision() + 1;
       } else {
         from = requested + 1;
       }
