@@ -213,6 +213,30 @@ class RestApiTest {
   }
 
   @Test
+  void watchListSendsInitialEventsThenABookmark() throws Exception {
+    api.post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"wl\"}}");
+    api.post("/api/v1/namespaces/wl/configmaps", configMap("one", "1"));
+    api.post("/api/v1/namespaces/wl/configmaps", configMap("two", "2"));
+    var reply = api.get("/api/v1/namespaces/wl/configmaps?watch=true&sendInitialEvents=true"
+        + "&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1");
+    List<JsonNode> events = new ArrayList<>();
+    for (String line : reply.body().lines().toList()) {
+      events.add(api.mapper.readTree(line));
+    }
+    assertThat(events).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(events.get(0).get("type").asText()).isEqualTo("ADDED");
+    assertThat(events.get(1).get("type").asText()).isEqualTo("ADDED");
+    assertThat(events.get(2).get("type").asText()).isEqualTo("BOOKMARK");
+    assertThat(events.get(2).at("/object/metadata/annotations/k8s.io~1initial-events-end").asText())
+        .isEqualTo("true");
+    assertThat(events.get(2).at("/object/metadata/resourceVersion").asLong())
+        .isGreaterThanOrEqualTo(events.get(1).at("/object/metadata/resourceVersion").asLong());
+
+    var forbidden = api.get("/api/v1/namespaces/wl/configmaps?watch=true&sendInitialEvents=true");
+    assertThat(forbidden.code()).isEqualTo(422);
+  }
+
+  @Test
   void discoveryAndHealth() throws Exception {
     assertThat(api.get("/readyz").body()).isEqualTo("ok");
     assertThat(api.get("/version").json().get("major").asText()).isEqualTo("1");
