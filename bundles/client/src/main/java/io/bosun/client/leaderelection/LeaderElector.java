@@ -139,12 +139,14 @@ public final class LeaderElector implements AutoCloseable {
         LOG.info("{} became the leader of {}/{}", config.identity(), config.namespace(), config.name());
         callback(callbacks::onStartedLeading);
         renewUntilLost();
-        if (leading) {
-          // Lost (not stopped): stop leading before anybody else may start.
-          leading = false;
-          LOG.warn("{} lost the lease {}/{}", config.identity(), config.namespace(), config.name());
-          callback(callbacks::onStoppedLeading);
+        if (stopped()) {
+          // Still leading: the finally block stops the work and releases the lease.
+          break;
         }
+        // Lost: stop leading before anybody else may start.
+        leading = false;
+        LOG.warn("{} lost the lease {}/{}", config.identity(), config.namespace(), config.name());
+        callback(callbacks::onStoppedLeading);
       }
     } catch (InterruptedException e) {
       // Stopping.
