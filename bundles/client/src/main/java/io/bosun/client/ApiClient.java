@@ -10,7 +10,11 @@ import org.osgi.annotation.versioning.ProviderType;
  * {@link #close()} ends them.
  *
  * <p>In OSGi, get it as a service ({@code @Reference ApiClient client}); the service is closed by
- * its component, so {@link #close()} on it does nothing.
+ * its component, so {@link #close()} on it does nothing. The service's user agent (configuration
+ * PID {@code io.bosun.client}) is shared by everyone using it, and so is the field manager the
+ * server derives from it. A component that writes under its own name, as upstream's components
+ * do, makes its own client from the service's configuration and closes it when it stops:
+ * {@code ApiClient.create(service.config().withUserAgent("bosun-scheduler/1.0"))}.
  */
 @ProviderType
 public interface ApiClient extends AutoCloseable {

@@ -51,18 +51,22 @@ public record ClientConfig(URI server, String userAgent, Duration connectTimeout
     return new ClientConfig(URI.create(s), DEFAULT_USER_AGENT, Duration.ofSeconds(10), Duration.ofSeconds(60), 10);
   }
 
+  /** A copy with {@code userAgent} changed. */
   public ClientConfig withUserAgent(String userAgent) {
     return new ClientConfig(server, userAgent, connectTimeout, requestTimeout, maxRetries);
   }
 
+  /** A copy with {@code connectTimeout} changed. */
   public ClientConfig withConnectTimeout(Duration connectTimeout) {
     return new ClientConfig(server, userAgent, connectTimeout, requestTimeout, maxRetries);
   }
 
+  /** A copy with {@code requestTimeout} changed. */
   public ClientConfig withRequestTimeout(Duration requestTimeout) {
     return new ClientConfig(server, userAgent, connectTimeout, requestTimeout, maxRetries);
   }
 
+  /** A copy with {@code maxRetries} changed. */
   public ClientConfig withMaxRetries(int maxRetries) {
     return new ClientConfig(server, userAgent, connectTimeout, requestTimeout, maxRetries);
   }

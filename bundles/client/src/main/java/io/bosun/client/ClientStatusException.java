@@ -13,6 +13,7 @@ public final class ClientStatusException extends ClientException {
 
   private final transient Status status;
 
+  /** @param status the server's Status; its code and message should be set */
   public ClientStatusException(Status status) {
     super(status.getMessage(), null);
     this.status = status;
@@ -72,6 +73,7 @@ public final class ClientStatusException extends ClientException {
     return reason.equals(reason()) || (code() == code && (reason() == null || reason().isEmpty()));
   }
 
+  /** {@code <code> <reason>: <message>}, such as {@code 404 NotFound: pods "x" not found}. */
   @Override
   public String getMessage() {
     return code() + " " + (reason() == null ? "" : reason() + ": ") + status.getMessage();

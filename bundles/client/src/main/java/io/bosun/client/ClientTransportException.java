@@ -10,6 +10,7 @@ public final class ClientTransportException extends ClientException {
 
   private static final long serialVersionUID = 1L;
 
+  /** @param cause the I/O failure, or null */
   public ClientTransportException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -32,41 +32,49 @@ public record ListOptions(String labelSelector, String fieldSelector, long limit
     return NONE;
   }
 
+  /** A copy with {@code labelSelector} changed. */
   public ListOptions withLabelSelector(String labelSelector) {
     return new ListOptions(labelSelector, fieldSelector, limit, continueToken, resourceVersion, resourceVersionMatch,
         timeoutSeconds, allowWatchBookmarks);
   }
 
+  /** A copy with {@code fieldSelector} changed. */
   public ListOptions withFieldSelector(String fieldSelector) {
     return new ListOptions(labelSelector, fieldSelector, limit, continueToken, resourceVersion, resourceVersionMatch,
         timeoutSeconds, allowWatchBookmarks);
   }
 
+  /** A copy with {@code limit} changed. */
   public ListOptions withLimit(long limit) {
     return new ListOptions(labelSelector, fieldSelector, limit, continueToken, resourceVersion, resourceVersionMatch,
         timeoutSeconds, allowWatchBookmarks);
   }
 
+  /** A copy with {@code continueToken} changed. */
   public ListOptions withContinueToken(String continueToken) {
     return new ListOptions(labelSelector, fieldSelector, limit, continueToken, resourceVersion, resourceVersionMatch,
         timeoutSeconds, allowWatchBookmarks);
   }
 
+  /** A copy with {@code resourceVersion} changed. */
   public ListOptions withResourceVersion(String resourceVersion) {
     return new ListOptions(labelSelector, fieldSelector, limit, continueToken, resourceVersion, resourceVersionMatch,
         timeoutSeconds, allowWatchBookmarks);
   }
 
+  /** A copy with {@code resourceVersionMatch} changed. */
   public ListOptions withResourceVersionMatch(String resourceVersionMatch) {
     return new ListOptions(labelSelector, fieldSelector, limit, continueToken, resourceVersion, resourceVersionMatch,
         timeoutSeconds, allowWatchBookmarks);
   }
 
+  /** A copy with {@code timeoutSeconds} changed. */
   public ListOptions withTimeoutSeconds(long timeoutSeconds) {
     return new ListOptions(labelSelector, fieldSelector, limit, continueToken, resourceVersion, resourceVersionMatch,
         timeoutSeconds, allowWatchBookmarks);
   }
 
+  /** A copy with {@code allowWatchBookmarks} changed. */
   public ListOptions withAllowWatchBookmarks(boolean allowWatchBookmarks) {
     return new ListOptions(labelSelector, fieldSelector, limit, continueToken, resourceVersion, resourceVersionMatch,
         timeoutSeconds, allowWatchBookmarks);

@@ -40,6 +40,7 @@ final class DefaultSharedIndexInformer<T extends KubernetesObject> implements Sh
   static final long MIN_WATCH_TIMEOUT_SECONDS = 300;
   static final Duration INITIAL_BACKOFF = Duration.ofMillis(800);
   static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  private static final long MIN_RESYNC_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /** A watch that ends sooner than this without any event is treated as a failure, to avoid a hot loop. */
   private static final long SHORT_WATCH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -117,6 +118,11 @@ final class DefaultSharedIndexInformer<T extends KubernetesObject> implements Sh
   public EventHandlerRegistration addEventHandler(ResourceEventHandler<? super T> handler, Duration resyncPeriod) {
     Objects.requireNonNull(handler, "handler");
     long resync = resyncPeriod == null || resyncPeriod.isNegative() ? 0 : resyncPeriod.toNanos();
+    if (resync > 0 && resync < MIN_RESYNC_NANOS) {
+      // As client-go's minimum (1 s there): a tiny period would spin the informer thread.
+      LOG.warn("{}: resync period {} raised to 100ms", name, resyncPeriod);
+      resync = MIN_RESYNC_NANOS;
+    }
     Listener<T> listener = new Listener<>(name + "-handler-" + listenerIds.incrementAndGet(), handler, resync,
         this::removeListener);
     mutation.lock();

@@ -23,10 +23,12 @@ public record InformerScope(String namespace, String labelSelector, String field
     return new InformerScope(namespace, "", "");
   }
 
+  /** A copy with {@code labelSelector} changed. */
   public InformerScope withLabelSelector(String labelSelector) {
     return new InformerScope(namespace, labelSelector, fieldSelector);
   }
 
+  /** A copy with {@code fieldSelector} changed. */
   public InformerScope withFieldSelector(String fieldSelector) {
     return new InformerScope(namespace, labelSelector, fieldSelector);
   }

@@ -38,7 +38,7 @@ public interface SharedIndexInformer<T extends KubernetesObject> {
    * Adds a handler that, besides the changes, gets {@code onUpdate(obj, obj)} for every cached
    * object each {@code resyncPeriod} (client-go's resync: a periodic chance to re-check state).
    *
-   * @param resyncPeriod zero for no resync
+   * @param resyncPeriod zero for no resync; at least 100 ms otherwise (shorter ones are raised)
    */
   EventHandlerRegistration addEventHandler(ResourceEventHandler<? super T> handler, Duration resyncPeriod);
 

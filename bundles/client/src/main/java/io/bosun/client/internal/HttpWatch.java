@@ -131,12 +131,13 @@ final class HttpWatch<T> implements Watch {
   @Override
   public void close() {
     if (closing.compareAndSet(false, true)) {
+      // Closing the body wakes a reader blocked in read(). No interrupt: the reader may be in
+      // the handler's code, which should not see one.
       try {
         body.close();
       } catch (IOException e) {
-        // Closing is best effort; the interrupt below still wakes the reader.
+        LOG.debug("Closing a watch stream failed", e);
       }
-      reader.interrupt();
     }
     if (Thread.currentThread() != reader) {
       try {

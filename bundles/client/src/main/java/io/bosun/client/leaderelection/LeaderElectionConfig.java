@@ -50,11 +50,13 @@ public record LeaderElectionConfig(String namespace, String name, String identit
         Duration.ofSeconds(2), true);
   }
 
+  /** A copy with other timings; they are validated as in the constructor. */
   public LeaderElectionConfig withTimings(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
     return new LeaderElectionConfig(namespace, name, identity, leaseDuration, renewDeadline, retryPeriod,
         releaseOnCancel);
   }
 
+  /** A copy with {@code releaseOnCancel} changed. */
   public LeaderElectionConfig withReleaseOnCancel(boolean releaseOnCancel) {
     return new LeaderElectionConfig(namespace, name, identity, leaseDuration, renewDeadline, retryPeriod,
         releaseOnCancel);

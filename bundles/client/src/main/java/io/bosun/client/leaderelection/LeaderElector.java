@@ -93,6 +93,7 @@ public final class LeaderElector implements AutoCloseable {
     return leader;
   }
 
+  /** This elector's configuration. */
   public LeaderElectionConfig config() {
     return config;
   }

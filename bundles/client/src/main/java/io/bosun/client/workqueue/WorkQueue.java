@@ -87,6 +87,7 @@ public final class WorkQueue<K> implements AutoCloseable {
     this.metrics = metrics == null ? NO_METRICS : metrics;
   }
 
+  /** The name given at construction. */
   public String name() {
     return name;
   }
@@ -266,6 +267,7 @@ public final class WorkQueue<K> implements AutoCloseable {
     }
   }
 
+  /** Whether {@link #shutDown()} has been called. */
   public boolean isShuttingDown() {
     lock.lock();
     try {
