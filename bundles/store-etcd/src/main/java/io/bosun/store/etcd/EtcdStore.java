@@ -29,6 +29,7 @@ import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,15 +134,21 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
         throw new IllegalArgumentException("no etcd endpoints");
       }
       for (String e : endpoints) {
-        URI uri = URI.create(e);
-        if (uri.getHost() == null || uri.getPort() < 0
+        URI uri;
+        try {
+          uri = new URI(e);
+        } catch (URISyntaxException x) {
+          uri = null;
+        }
+        if (uri == null || uri.getHost() == null || uri.getPort() < 0
             || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
           throw new IllegalArgumentException("etcd endpoint must look like http(s)://host:port: " + e);
         }
       }
       if (keyPrefix.isEmpty() || requestTimeout.isNegative() || requestTimeout.isZero()
           || attemptTimeout.isNegative() || attemptTimeout.isZero() || watchQueueCapacity < 1) {
-        throw new IllegalArgumentException("invalid etcd store options: " + this);
+        throw new IllegalArgumentException("invalid etcd store options: keyPrefix '" + keyPrefix + "', requestTimeout "
+            + requestTimeout + ", attemptTimeout " + attemptTimeout + ", watchQueueCapacity " + watchQueueCapacity);
       }
       if ((certFile == null) != (keyFile == null)) {
         throw new IllegalArgumentException("certFile and keyFile go together");
@@ -220,6 +227,9 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
   private final long base;
   private final WatchHub hub;
   private volatile TxnSender sender = DIRECT;
+  /** jetcd's gRPC channel, to cut its reconnect back-off short; null if it could not be reached. */
+  private final io.grpc.ManagedChannel channel;
+  private final AtomicLong lastNudge = new AtomicLong();
   private volatile boolean closed;
 
   private final AtomicLong writes = new AtomicLong();
@@ -241,6 +251,7 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
     this.client = connect(options);
     try {
       this.kv = client.getKVClient();
+      this.channel = channelOf(client);
       this.base = initialise();
       long head = currentEtcdRevision();
       probeCompactRevision(head);
@@ -249,6 +260,11 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
       closed = true;
       closedLatch.countDown();
       client.close();
+      if (e instanceof RuntimeException && !(e instanceof StoreException) && !(e instanceof IllegalArgumentException)) {
+        // Wrong credentials, no permission on the prefix, ...: etcd's answer, as a store failure.
+        throw new StoreException("cannot open the etcd store on " + options.endpoints() + ": "
+            + Failures.describe(e), e);
+      }
       throw e;
     }
     LOG.log(System.Logger.Level.INFO, "etcd store on {0} under {1}: revision offset {2}, revision {3}",
@@ -287,6 +303,36 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
       }
     }
     return builder.build();
+  }
+
+  /**
+   * jetcd does not expose its channel, whose reconnect back-off grows to two minutes while etcd is
+   * down; the store resets it from its own retry loop (at most 1 s apart) so that it reconnects
+   * soon after etcd is back. Reflection on the jetcd version embedded here; without it the store
+   * still works, only reconnects later.
+   */
+  private static io.grpc.ManagedChannel channelOf(Client client) {
+    try {
+      java.lang.reflect.Field f = client.getClass().getDeclaredField("connectionManager");
+      f.setAccessible(true);
+      Object manager = f.get(client);
+      java.lang.reflect.Method m = manager.getClass().getDeclaredMethod("getChannel");
+      m.setAccessible(true);
+      return (io.grpc.ManagedChannel) m.invoke(manager);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot reach jetcd's gRPC channel ({0}); reconnects after an etcd "
+          + "outage follow gRPC's back-off (up to 2 min)", e.toString());
+      return null;
+    }
+  }
+
+  /** Lets a channel waiting out its reconnect back-off try again now (rate limited). */
+  void nudgeReconnect() {
+    long now = System.nanoTime();
+    long last = lastNudge.get();
+    if (channel != null && now - last > TimeUnit.MILLISECONDS.toNanos(200) && lastNudge.compareAndSet(last, now)) {
+      channel.resetConnectBackoff();
+    }
   }
 
   private static java.io.File readable(Path p) {
@@ -434,6 +480,7 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
     private long millis = 25;
 
     void pause() {
+      nudgeReconnect();
       try {
         if (closedLatch.await(millis, TimeUnit.MILLISECONDS)) {
           throw new StoreException("etcd store is closed");
@@ -666,8 +713,7 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
         r = await(send(w, token), deadline);
       } catch (RuntimeException e) {
         Throwable cause = e instanceof StoreException && e.getCause() instanceof TimeoutException ? e.getCause() : e;
-        boolean refused = !closed && Failures.isAuthRefresh(cause);
-        if (!refused && (closed || !Failures.isTransient(cause))) {
+        if (closed || !Failures.isTransient(cause)) {
           if (unknown) {
             // An earlier attempt may still have been applied; that answer wins over this failure.
             Resolution s = resolve(w, token, before, deadline);
@@ -680,17 +726,22 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
           }
           throw failure("write " + w.key(), cause);
         }
-        if (refused) {
-          backoff.pause();
-          continue;
-        }
-        if (!unknown) {
+        // No connection, or a token renewal: this attempt never reached etcd.
+        boolean notSent = Failures.neverSent(cause) || Failures.isAuthRefresh(cause);
+        if (!notSent && !unknown) {
           unknown = true;
           unknownOutcomes.incrementAndGet();
           LOG.log(System.Logger.Level.DEBUG, "outcome of a write to {0} unknown ({1}); resolving", w.key(),
               Failures.describe(cause));
         }
+        if (!unknown && System.nanoTime() - deadline > 0) {
+          throw new StoreException("cannot write " + w.key() + ": etcd unavailable for "
+              + options.requestTimeout().toSeconds() + " s (" + Failures.describe(cause) + "); not applied");
+        }
         backoff.pause();
+        if (!unknown) {
+          continue;
+        }
         Resolution s = resolve(w, token, before, deadline);
         if (s.applied() != null) {
           return s.applied();

@@ -64,6 +64,22 @@ final class Failures {
     return d.contains("invalid auth token") || d.contains("revision of auth store is old");
   }
 
+  /**
+   * Whether the request certainly never reached etcd: no connection could be made (refused, no
+   * route, unknown host, TLS handshake failed). With wait-for-ready off, gRPC fails such a request
+   * at once instead of sending it later.
+   */
+  static boolean neverSent(Throwable t) {
+    for (Throwable c = unwrap(t); c != null; c = c.getCause()) {
+      if (c instanceof java.net.ConnectException || c instanceof java.net.NoRouteToHostException
+          || c instanceof java.net.UnknownHostException || c instanceof java.nio.channels.UnresolvedAddressException
+          || c instanceof javax.net.ssl.SSLHandshakeException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static boolean isCompacted(Throwable t) {
     return unwrap(t) instanceof CompactedException || description(t).contains("required revision has been compacted");
   }
@@ -85,11 +101,18 @@ final class Failures {
     return status(t).getCode() == Status.Code.PERMISSION_DENIED || description(t).contains("permission denied");
   }
 
-  /** One line for messages. */
+  /** One line for messages: the status code and every distinct message down the cause chain. */
   static String describe(Throwable t) {
     Throwable u = unwrap(t);
+    java.util.LinkedHashSet<String> messages = new java.util.LinkedHashSet<>();
+    for (Throwable c = u; c != null && messages.size() < 4; c = c.getCause()) {
+      String d = c instanceof io.grpc.StatusRuntimeException s ? s.getStatus().getDescription() : c.getMessage();
+      if (d != null && !d.isBlank()) {
+        messages.add(d);
+      }
+    }
     Status s = status(u);
-    String d = description(u);
-    return s.getCode() == Status.Code.UNKNOWN ? u.getClass().getSimpleName() + ": " + d : s.getCode() + ": " + d;
+    String text = String.join("; ", messages);
+    return s.getCode() == Status.Code.UNKNOWN ? u.getClass().getSimpleName() + ": " + text : s.getCode() + ": " + text;
   }
 }

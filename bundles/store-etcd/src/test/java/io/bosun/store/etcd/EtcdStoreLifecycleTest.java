@@ -1,0 +1,84 @@
+package io.bosun.store.etcd;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bosun.store.spi.KeyRange;
+import io.bosun.store.spi.StoreException;
+import io.bosun.store.tck.Await;
+import io.bosun.store.tck.RecordingListener;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Opening and closing: failures to connect, watches ended by close, and no thread left behind. */
+class EtcdStoreLifecycleTest {
+
+  @RegisterExtension
+  static final EtcdExtension ETCD = new EtcdExtension();
+
+  /** Threads of the store and of the libraries it embeds. */
+  private static final Pattern OURS = Pattern.compile(
+      "bosun-etcd.*|jetcd.*|grpc.*|.*ELG.*|nioEventLoop.*|globalEventExecutor.*|vert\\.x.*|.*Netty.*");
+
+  private static List<String> storeThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+        .filter(n -> OURS.matcher(n).matches()).sorted().toList();
+  }
+
+  @Test
+  void closeEndsWatchesWithAStoreExceptionAndStopsEveryThread() {
+    EtcdStore store = new EtcdStore(EtcdStore.Options.defaults(List.of(ETCD.etcd().endpoint())).withKeyPrefix("/life"));
+    RecordingListener live = new RecordingListener();
+    RecordingListener replaying = new RecordingListener();
+    store.watch(KeyRange.prefix(""), 0, live).requestProgress();
+    store.create("/a", "a".getBytes(UTF_8), 0);
+    store.watch(KeyRange.prefix(""), 1, replaying);
+    Await.until("the event", () -> live.eventCount() == 1 && replaying.eventCount() == 1);
+    assertThat(storeThreads()).isNotEmpty();
+
+    store.close();
+    store.close();
+    assertThat(live.isClosed()).isTrue();
+    assertThat(replaying.isClosed()).isTrue();
+    assertThat(live.closeCauses()).singleElement().isInstanceOf(StoreException.class);
+    assertThat(live.violations()).isEmpty();
+    assertThatThrownBy(() -> store.get("/a")).isInstanceOf(StoreException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> store.watch(KeyRange.prefix(""), 0, new RecordingListener()))
+        .isInstanceOf(StoreException.class);
+    // gRPC releases its shared event loops and executors a moment after the last channel closes.
+    Await.until(Duration.ofSeconds(20), () -> "store threads to end: " + storeThreads(), () -> storeThreads().isEmpty());
+  }
+
+  @Test
+  void anUnreachableClusterFailsTheOpenAfterTheRequestTimeoutAndLeavesNoThread() {
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> new EtcdStore(EtcdStore.Options.defaults(List.of("http://127.0.0.1:1"))
+        .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(1))))
+        .isInstanceOf(StoreException.class).hasMessageContaining("unavailable");
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(10));
+    Await.until(Duration.ofSeconds(20), () -> "store threads to end: " + storeThreads(), () -> storeThreads().isEmpty());
+  }
+
+  @Test
+  void writesFailAfterTheRequestTimeoutWhileEtcdIsDownAndWorkAgainAfterwards() {
+    try (EtcdStore store = new EtcdStore(EtcdStore.Options.defaults(List.of(ETCD.etcd().endpoint()))
+        .withKeyPrefix("/down").withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(1)))) {
+      store.create("/before", "b".getBytes(UTF_8), 0);
+      ETCD.etcd().stop();
+      try {
+        assertThatThrownBy(() -> store.create("/during", "d".getBytes(UTF_8), 0))
+            .isInstanceOf(StoreException.class).hasMessageContaining("unavailable");
+        assertThatThrownBy(() -> store.get("/before")).isInstanceOf(StoreException.class);
+      } finally {
+        ETCD.etcd().startAgain();
+      }
+      // Whether /during was applied was settled before the exception: it was not.
+      assertThat(store.get("/during")).isNull();
+      assertThat(store.create("/after", "a".getBytes(UTF_8), 0).revision()).isEqualTo(2);
+    }
+  }
+}
