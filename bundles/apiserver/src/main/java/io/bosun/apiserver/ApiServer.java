@@ -11,6 +11,7 @@ import io.bosun.apiserver.admission.ServiceAccounts;
 import io.bosun.apiserver.discovery.Discovery;
 import io.bosun.apiserver.http.ApiHandler;
 import io.bosun.apiserver.http.Health;
+import io.bosun.apiserver.http.Routes;
 import io.bosun.apiserver.metrics.ApiMetrics;
 import io.bosun.apiserver.registry.ResourceRegistry;
 import io.bosun.apiserver.registry.kinds.Strategies;
@@ -62,6 +63,7 @@ public final class ApiServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final Bootstrap bootstrap;
+  private final Routes routes = new Routes();
   private volatile boolean bootstrapped;
 
   public ApiServer(KeyValueStore store, PrometheusRegistry prometheus, Settings settings) {
@@ -101,7 +103,7 @@ public final class ApiServer implements AutoCloseable {
     server.addConnector(connector);
     server.setHandler(new ApiHandler(executor, registry, resources, watches,
         new Discovery(registry, codec.mapper(), settings.version()), Adapters.openApi(schema, registry), health,
-        codec, metrics, prometheus, settings.maxRequestBodyBytes()));
+        codec, metrics, prometheus, settings.maxRequestBodyBytes(), routes));
     server.setStopTimeout(5000);
   }
 
@@ -128,6 +130,11 @@ public final class ApiServer implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** The extra routes of other bundles; add and remove them while the server runs. */
+  public Routes routes() {
+    return routes;
   }
 
   /** The bound port. */

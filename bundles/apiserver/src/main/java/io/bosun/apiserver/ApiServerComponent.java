@@ -1,21 +1,27 @@
 package io.bosun.apiserver;
 
+import io.bosun.apiserver.spi.RouteHandler;
 import io.bosun.store.spi.KeyValueStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
+import java.util.Map;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * Runs the API server in OSGi. The store and metrics registry are static references: if either
  * goes away (its bundle is updated), this component stops the server, closing every watch so
  * clients resume from their last resourceVersion, and starts a new one on the replacement.
- * A configuration change restarts the server the same way.
+ * A configuration change restarts the server the same way. Extra routes ({@link RouteHandler}
+ * services of other bundles) come and go while it runs.
  */
 @Component(immediate = true, configurationPid = "io.bosun.apiserver", configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = ApiServerConfig.class)
@@ -45,6 +51,22 @@ public class ApiServerComponent {
       server.close();
       throw e;
     }
+  }
+
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  void addRoute(RouteHandler handler, Map<String, Object> properties) {
+    Object prefix = properties.get(RouteHandler.PATH_PREFIX);
+    try {
+      server.routes().add(handler, prefix == null ? null : prefix.toString());
+    } catch (IllegalArgumentException e) {
+      // A bad registration must not take the API server down; the route just stays unserved.
+      org.slf4j.LoggerFactory.getLogger(ApiServerComponent.class).warn("Ignoring a route handler: {}", e.getMessage());
+    }
+  }
+
+  void removeRoute(RouteHandler handler) {
+    server.routes().remove(handler);
   }
 
   @Deactivate

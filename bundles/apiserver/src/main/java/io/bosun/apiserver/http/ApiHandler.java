@@ -8,12 +8,16 @@ import io.bosun.apiserver.registry.ResourceRegistry;
 import io.bosun.apiserver.registry.ResourceType;
 import io.bosun.apiserver.rest.Call;
 import io.bosun.apiserver.rest.Resources;
+import io.bosun.apiserver.spi.RouteException;
+import io.bosun.apiserver.spi.RouteRequest;
+import io.bosun.apiserver.spi.RouteResponse;
 import io.bosun.apiserver.status.ApiException;
 import io.bosun.apiserver.watch.WatchHandler;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.server.Handler;
@@ -53,10 +57,19 @@ public final class ApiHandler extends Handler.Abstract {
   private final ApiMetrics metrics;
   private final PrometheusRegistry prometheus;
   private final long maxBodyBytes;
+  private final Routes routes;
 
   public ApiHandler(ExecutorService executor, ResourceRegistry registry, Resources resources, WatchHandler watches,
       Discovery discovery, OpenApi openApi, Health health, ApiCodec codec, ApiMetrics metrics,
       PrometheusRegistry prometheus, long maxBodyBytes) {
+    this(executor, registry, resources, watches, discovery, openApi, health, codec, metrics, prometheus, maxBodyBytes,
+        new Routes());
+  }
+
+  /** @param routes extra routes of other bundles, consulted for paths this handler does not serve */
+  public ApiHandler(ExecutorService executor, ResourceRegistry registry, Resources resources, WatchHandler watches,
+      Discovery discovery, OpenApi openApi, Health health, ApiCodec codec, ApiMetrics metrics,
+      PrometheusRegistry prometheus, long maxBodyBytes, Routes routes) {
     super(InvocationType.NON_BLOCKING);
     this.executor = executor;
     this.registry = registry;
@@ -69,6 +82,7 @@ public final class ApiHandler extends Handler.Abstract {
     this.metrics = metrics;
     this.prometheus = prometheus;
     this.maxBodyBytes = maxBodyBytes;
+    this.routes = routes;
   }
 
   @Override
@@ -129,6 +143,11 @@ public final class ApiHandler extends Handler.Abstract {
         ex.send(200, MediaTypes.JSON, doc);
         return;
       }
+      Routes.Match route = routes.find(path);
+      if (route != null && !servedHere(path)) {
+        serveRoute(ex, route, path);
+        return;
+      }
       String[] parts = path.substring(1).split("/");
       if (parts.length == 2 && parts[0].equals("api")) {
         sendDiscovery(ex, discovery.resources(parts[1]));
@@ -179,6 +198,59 @@ public final class ApiHandler extends Handler.Abstract {
         metrics.request(labels, ex.status(), start);
       }
     }
+  }
+
+  /** Whether the Kubernetes API serves {@code path} (a group or resource of its own), so no route may shadow it. */
+  private boolean servedHere(String path) {
+    String[] parts = path.substring(1).split("/");
+    if (parts.length >= 2 && parts[0].equals("apis") && discovery.group(parts[1]) != null) {
+      return true;
+    }
+    if (parts.length >= 1 && parts[0].equals("api")) {
+      return true;
+    }
+    return false;
+  }
+
+  private void serveRoute(Exchange ex, Routes.Match route, String path) {
+    RouteRequest request = new RouteRequest() {
+      @Override
+      public String method() {
+        return ex.method();
+      }
+
+      @Override
+      public String path() {
+        return path;
+      }
+
+      @Override
+      public String param(String name) {
+        return ex.param(name);
+      }
+
+      @Override
+      public String header(String name) {
+        return ex.header(name);
+      }
+
+      @Override
+      public InputStream body() {
+        return ex.bodyStream();
+      }
+    };
+    RouteResponse response;
+    try {
+      response = route.handler().handle(request);
+    } catch (RouteException e) {
+      throw new ApiException(ApiException.failure(e.code(), e.reason(), e.getMessage(), null));
+    } catch (IOException e) {
+      throw ApiException.badRequest("unable to read the request body: " + e.getMessage());
+    }
+    if (response == null) {
+      throw ApiException.internal("the handler of " + route.prefix() + " gave no response");
+    }
+    ex.send(response.code(), response.contentType(), response.body());
   }
 
   private void sendDiscovery(Exchange ex, ObjectNode doc) {

@@ -91,6 +91,11 @@ public final class Exchange {
     }
   }
 
+  /** The body as a stream, without the size limit: for extra routes that enforce their own. */
+  public InputStream bodyStream() {
+    return Content.Source.asInputStream(request);
+  }
+
   /** Adds a {@code Warning: 299 - "..."} header, as upstream reports unknown fields. */
   public void warn(String message) {
     warnings.add(message);
