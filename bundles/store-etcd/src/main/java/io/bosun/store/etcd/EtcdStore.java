@@ -965,6 +965,7 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
     }
   }
 
+  /** Never throws: with etcd away the figures that need it are replaced by {@code error}. */
   @Override
   public Map<String, Object> status() {
     Map<String, Object> status = new LinkedHashMap<>();
@@ -972,12 +973,17 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
     status.put("endpoints", options.endpoints());
     status.put("keyPrefix", options.keyPrefix());
     status.put("revisionOffset", base);
-    long head = currentEtcdRevision();
-    status.put("revision", head - base);
-    status.put("etcdRevision", head);
-    status.put("compactRevision", Math.max(0, compactEtcd.get() - base));
-    status.put("keys", count(KeyRange.prefix("")));
     status.put("tls", options.tls());
+    status.put("closed", closed);
+    try {
+      long head = currentEtcdRevision();
+      status.put("revision", head - base);
+      status.put("etcdRevision", head);
+      status.put("keys", count(KeyRange.prefix("")));
+    } catch (RuntimeException e) {
+      status.put("error", e.getMessage());
+    }
+    status.put("compactRevision", Math.max(0, compactEtcd.get() - base));
     status.put("writes", writes.get());
     status.put("rejectedWrites", rejectedWrites.get());
     status.put("unknownWriteOutcomes", unknownOutcomes.get());

@@ -212,23 +212,37 @@ final class WatchHub {
         if (g != generation) {
           continue;
         }
-        if (s instanceof Next n) {
-          dispatch(n.response());
-          backoff.reset();
-          continue;
-        }
-        Throwable cause = s instanceof Failed f ? f.cause() : new StoreException("etcd ended the watch stream");
-        closeQuietly(watcher);
-        watcher = null;
-        if (Failures.isCompacted(cause)) {
-          restartAfterCompaction(cause);
-        } else if (wholeKeyspace && Failures.isPermissionDenied(cause)) {
-          LOG.log(System.Logger.Level.WARNING, "may not watch the whole etcd key space ({0}); watching {1} only",
-              Failures.describe(cause), layout.root().toString(java.nio.charset.StandardCharsets.UTF_8));
-          wholeKeyspace = false;
-        } else {
-          LOG.log(System.Logger.Level.DEBUG, "etcd watch failed ({0}); resuming after revision {1}",
-              Failures.describe(cause), position());
+        try {
+          if (s instanceof Next n) {
+            dispatch(n.response());
+            backoff.reset();
+            continue;
+          }
+          Throwable cause = s instanceof Failed f ? f.cause() : new StoreException("etcd ended the watch stream");
+          closeQuietly(watcher);
+          watcher = null;
+          if (Failures.isCompacted(cause)) {
+            restartAfterCompaction(cause);
+          } else if (wholeKeyspace && Failures.isPermissionDenied(cause)) {
+            LOG.log(System.Logger.Level.WARNING, "may not watch the whole etcd key space ({0}); watching {1} only",
+                Failures.describe(cause), layout.root().toString(java.nio.charset.StandardCharsets.UTF_8));
+            wholeKeyspace = false;
+          } else {
+            LOG.log(System.Logger.Level.DEBUG, "etcd watch failed ({0}); resuming after revision {1}",
+                Failures.describe(cause), position());
+            backoff.pause();
+          }
+        } catch (RuntimeException e) {
+          if (closed) {
+            return;
+          }
+          // The hub must outlive any one failure (etcd away longer than the request timeout while
+          // probing a compaction, an answer it cannot convert): the watches that may have missed
+          // something end, their clients resume, and the stream starts again after its position.
+          LOG.log(System.Logger.Level.WARNING, "etcd watch hub: " + e.getMessage() + "; ending the store watches", e);
+          closeQuietly(watcher);
+          watcher = null;
+          failAll(new StoreException("etcd watch interrupted: " + e.getMessage(), e));
           backoff.pause();
         }
         reconnects.incrementAndGet();
@@ -237,13 +251,15 @@ final class WatchHub {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (StoreException e) {
+      // Only the back-off throws here, when the store closes.
       if (!closed) {
         LOG.log(System.Logger.Level.ERROR, "etcd watch hub stopped", e);
         failAll(new StoreException("etcd watch hub stopped: " + e.getMessage(), e));
       }
-    } catch (RuntimeException | Error e) {
+    } catch (Error e) {
       LOG.log(System.Logger.Level.ERROR, "etcd watch hub failed", e);
       failAll(new StoreException("etcd watch hub failed", e));
+      throw e;
     } finally {
       closeQuietly(watcher);
     }

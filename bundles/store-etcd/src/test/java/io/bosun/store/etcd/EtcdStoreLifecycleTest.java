@@ -54,6 +54,48 @@ class EtcdStoreLifecycleTest {
   }
 
   @Test
+  void aWatchThatFallsTooFarBehindIsClosedAndNobodyElseWaits() throws Exception {
+    try (EtcdStore store = new EtcdStore(EtcdStore.Options.defaults(List.of(ETCD.etcd().endpoint()))
+        .withKeyPrefix("/slow").withWatchQueueCapacity(5))) {
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      RecordingListener slowRecord = new RecordingListener();
+      io.bosun.store.spi.WatchListener slow = new io.bosun.store.spi.WatchListener() {
+        @Override
+        public void onEvents(List<io.bosun.store.spi.WatchEvent> events) {
+          slowRecord.onEvents(events);
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+
+        @Override
+        public void onProgress(long revision) {
+        }
+
+        @Override
+        public void onClose(StoreException cause) {
+          slowRecord.onClose(cause);
+        }
+      };
+      RecordingListener fast = new RecordingListener();
+      store.watch(KeyRange.prefix(""), 0, slow);
+      store.watch(KeyRange.prefix(""), 0, fast);
+      for (int i = 0; i < 20; i++) {
+        store.create("/k" + i, "v".getBytes(UTF_8), 0);
+      }
+      Await.until("the fast watch", () -> fast.eventCount() == 20);
+      release.countDown();
+      Await.until("the slow watch to be closed", slowRecord::isClosed);
+      assertThat(slowRecord.closeCauses()).singleElement().satisfies(
+          c -> assertThat(c).isInstanceOf(StoreException.class).hasMessageContaining("behind"));
+      assertThat(fast.isClosed()).isFalse();
+      assertThat(fast.violations()).isEmpty();
+    }
+  }
+
+  @Test
   void anUnreachableClusterFailsTheOpenAfterTheRequestTimeoutAndLeavesNoThread() {
     long t0 = System.nanoTime();
     assertThatThrownBy(() -> new EtcdStore(EtcdStore.Options.defaults(List.of("http://127.0.0.1:1"))
