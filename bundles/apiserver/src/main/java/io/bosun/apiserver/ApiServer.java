@@ -95,7 +95,12 @@ public final class ApiServer implements AutoCloseable {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendDateHeader(true);
-    connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    // The selector accepts (no acceptor thread), and close() closes the listening channel before
+    // stopping Jetty: a connection accepted while Jetty stops is otherwise lost, its socket left
+    // open with the request unread and its client waiting forever. An acceptor thread is stopped
+    // by interrupting it, and accept() interrupted as it completes throws ClosedByInterruptException
+    // and drops the new socket; selector accepts alone keep accepting while the selector stops.
+    connector = new ServerConnector(server, 0, 1, new HttpConnectionFactory(http));
     connector.setHost(settings.host());
     connector.setPort(settings.port());
     // Watches are idle for long stretches; they end on their own timeout, not the connector's.
@@ -148,6 +153,14 @@ public final class ApiServer implements AutoCloseable {
 
   @Override
   public void close() {
+    // Stop accepting before anything else (see the connector in the constructor).
+    if (connector.getTransport() instanceof java.nio.channels.ServerSocketChannel listening) {
+      try {
+        listening.close();
+      } catch (java.io.IOException e) {
+        LOG.debug("Closing the listening socket", e);
+      }
+    }
     watches.closeAll();
     try {
       server.stop();

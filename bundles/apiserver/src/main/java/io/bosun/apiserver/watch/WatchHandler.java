@@ -62,8 +62,15 @@ public final class WatchHandler {
     this.events = new EventCache(storage, renderer.mapper());
   }
 
-  /** Ends every open watch, so that a stopping server does not wait for long timeouts. */
+  private volatile boolean closing;
+
+  /**
+   * Ends every open watch, and every watch started from now on, so that a stopping server does
+   * not wait for long timeouts. Jetty keeps serving requests on open connections while it shuts
+   * down, so a client resuming its watch at once would otherwise start one that nothing ends.
+   */
   public void closeAll() {
+    closing = true;
     open.forEach(Runnable::run);
   }
 
@@ -106,6 +113,9 @@ public final class WatchHandler {
     Watch watch = null;
     Runnable closer = () -> queue.offer(End.SERVER_STOPPING);
     open.add(closer);
+    if (closing) {
+      closer.run(); // closeAll() already ran (or is running): end this one as well
+    }
     try {
       // Commit the headers now: clients wait for them before they consider the watch started.
       out.flush();
