@@ -36,9 +36,10 @@ public interface PluginFactory {
 
   /**
    * Creates the plugin for one profile. Called once per profile that enables the plugin, each time
-   * the profile is (re)built (configuration changes, plugin arrivals), on a scheduler thread, never
-   * during a scheduling cycle of that profile. Must return quickly and must not block on I/O; the
-   * snapshot is not usable yet (use {@code handle} later, from the extension points).
+   * the profile is (re)built (configuration changes, plugin arrivals and departures), on a
+   * scheduler thread, possibly while cycles still run with the previous instances. Must return
+   * quickly and must not block on I/O; the snapshot is not usable yet (use {@code handle} later,
+   * from the extension points).
    *
    * @param args   the profile's {@code pluginConfig} arguments for this plugin: a JSON object, empty
    *               ({@code {}}) when none are configured, never null
