@@ -238,7 +238,12 @@ final class Run implements ControllerContext {
         if (isStopped()) {
           return;
         }
-        LOG.info("{}: syncing {} failed, will retry: {}", name, key, e.getMessage());
+        if (e instanceof io.bosun.client.ClientStatusException s && s.isConflict()) {
+          // A stale cache: ordinary, retried at once with backoff.
+          LOG.debug("{}: syncing {} hit a conflict, will retry: {}", name, key, e.getMessage());
+        } else {
+          LOG.info("{}: syncing {} failed, will retry: {}", name, key, e.getMessage());
+        }
         queue.addRateLimited(key);
       } catch (Exception e) {
         if (isStopped()) {
