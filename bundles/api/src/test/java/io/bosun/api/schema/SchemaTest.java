@@ -16,7 +16,7 @@ class SchemaTest {
 
   private static final Map<String, Expected> KINDS = Map.ofEntries(
       Map.entry("Pod", new Expected("", "pods", true, List.of("po"), List.of("all"),
-          List.of("status", "binding", "eviction", "ephemeralcontainers"))),
+          List.of("status", "binding", "eviction", "ephemeralcontainers", "log"))),
       Map.entry("Service", new Expected("", "services", true, List.of("svc"), List.of("all"), List.of("status"))),
       Map.entry("Namespace", new Expected("", "namespaces", false, List.of("ns"), List.of(), List.of("status", "finalize"))),
       Map.entry("Node", new Expected("", "nodes", false, List.of("no"), List.of(), List.of("status"))),
