@@ -50,6 +50,7 @@ public final class Resources {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final PodSubresources subresources;
+  private final PodLogs logs;
 
   public Resources(ResourceRegistry registry, ObjectStorage storage, io.bosun.api.codec.ApiCodec codec,
       io.bosun.api.schema.ApiSchema schema, io.bosun.api.defaulting.Defaulter defaulter, io.bosun.api.validation.Validator validator, Renderer renderer,
@@ -62,6 +63,7 @@ public final class Resources {
     this.admission = List.copyOf(admission);
     this.clock = clock;
     this.subresources = new PodSubresources(storage, registry, pipeline, renderer, clock);
+    this.logs = new PodLogs(storage, registry);
   }
 
   /** Serves a non-watch resource request. */
@@ -84,6 +86,7 @@ public final class Resources {
       case "finalize" -> finalizeNamespace(call);
       case "binding" -> subresources.bind(call);
       case "eviction" -> subresources.evict(call, (c, options) -> deleteObject(c, options));
+      case "log" -> logs.serve(call);
       default -> throw ApiException.methodNotSupported(call.type().resourceName(), call.info().verb());
     }
   }
