@@ -26,7 +26,7 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /** The root command: global options and the list of commands. */
-@Command(name = "bosun", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+@Command(name = "bosun", versionProvider = VersionCommand.Provider.class,
     usageHelpAutoWidth = true, sortOptions = false,
     header = "Bosun: run and inspect workloads and the platform of a Bosun cluster.",
     description = {"Talks only to the Kubernetes REST API of the cluster named by your kubeconfig (the same file"
@@ -58,6 +58,9 @@ public final class BosunCommand implements Runnable {
     this.cli = cli;
   }
 
+  @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "show this help")
+  boolean help;
+
   @Option(names = "--kubeconfig", scope = ScopeType.INHERIT, paramLabel = "FILE",
       description = "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
   void kubeconfig(String v) {
@@ -86,6 +89,7 @@ public final class BosunCommand implements Runnable {
       converter = DurationConverter.class, description = "the longest one request may take (default 30s)")
   void requestTimeout(Duration v) {
     cli.options().requestTimeout = v;
+    cli.options().requestTimeoutGiven = true;
   }
 
   /** picocli converter for kubectl-style durations. */
@@ -95,6 +99,9 @@ public final class BosunCommand implements Runnable {
       return Durations.parse(value, "duration");
     }
   }
+
+  @Option(names = {"-V", "--version"}, versionHelp = true, description = "print the CLI's version")
+  boolean version;
 
   @Override
   public void run() {

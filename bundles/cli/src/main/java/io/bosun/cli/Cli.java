@@ -25,6 +25,8 @@ public final class Cli implements AutoCloseable {
     public String namespace;
     public String server;
     public Duration requestTimeout = Duration.ofSeconds(30);
+    /** Whether --request-timeout was given: then it also ends watches (get -w), as in kubectl. */
+    public boolean requestTimeoutGiven;
   }
 
   private final Terminal terminal;

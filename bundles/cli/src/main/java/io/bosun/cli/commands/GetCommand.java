@@ -196,7 +196,8 @@ public final class GetCommand implements Callable<Integer> {
     }
     cli.out().flush();
     String watchQuery = Api.query("labelSelector", selector, "fieldSelector", fields, "watch", "true",
-        "resourceVersion", rv, "allowWatchBookmarks", "false");
+        "resourceVersion", rv, "timeoutSeconds", cli.options().requestTimeoutGiven
+            ? Long.toString(Math.max(1, cli.options().requestTimeout.toSeconds())) : null);
     try (InputStream in = cli.api().stream(base + watchQuery, printer.table() ? Api.TABLE : Api.JSON);
          BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {

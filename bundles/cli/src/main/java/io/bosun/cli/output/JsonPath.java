@@ -73,6 +73,9 @@ public final class JsonPath {
         current.add(new Text(unquote(action.substring(1, action.length() - 1))));
       } else {
         for (String expr : splitExpressions(action)) {
+          // Evaluating against nothing checks the syntax now rather than at the first object.
+          eval(expr, com.fasterxml.jackson.databind.node.MissingNode.getInstance(),
+              com.fasterxml.jackson.databind.node.MissingNode.getInstance());
           current.add(new Expr(expr));
         }
       }
