@@ -209,8 +209,10 @@ public final class ProfileManager implements AutoCloseable {
         old.release();
       }
       for (Framework f : frameworks) {
-        if (!f.isReady()) {
-          LOG.warn("Scheduler profile {} cannot schedule: {}", f.profileName(), f.problemMessage());
+        List<String> problems = next.problems(f.profileName());
+        boolean known = old != null && old.problems(f.profileName()).equals(problems);
+        if (!problems.isEmpty() && !known) {
+          LOG.warn("Scheduler profile {} cannot schedule: {}", f.profileName(), String.join("; ", problems));
         }
       }
       LOG.info("Scheduler profiles generation {}: {}", next.generation(),

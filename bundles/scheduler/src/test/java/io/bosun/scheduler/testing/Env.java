@@ -35,8 +35,8 @@ public final class Env implements AutoCloseable {
     parallelizer = new ParallelizerImpl(parallelism);
     services = new DelegatingServices(cluster, parallelizer);
     profiles = new ProfileManager(services, Runnable::run);
-    factories.values().forEach(this::install);
     profiles.setConfigAdmin(profilesText, policiesText);
+    factories.values().forEach(this::install);
     engine = new Scheduler(options, clock, cluster, profiles, parallelizer, null);
     services.setDelegate(engine);
     cluster.onBind = (pod, node) -> {
@@ -102,10 +102,15 @@ public final class Env implements AutoCloseable {
 
   /** Waits for {@code condition}, failing after {@code timeout}. */
   public static void await(Duration timeout, BooleanSupplier condition, String what) {
+    await(timeout, condition, () -> what);
+  }
+
+  /** Waits for {@code condition}, failing after {@code timeout} with the message {@code what} gives then. */
+  public static void await(Duration timeout, BooleanSupplier condition, java.util.function.Supplier<String> what) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+        throw new AssertionError("timed out after " + timeout + " waiting for: " + what.get());
       }
       Thread.onSpinWait();
       try {
