@@ -252,11 +252,8 @@ public final class PodBuilder {
     if (m.getUid() == null) {
       m.setUid(m.getNamespace() + "/" + m.getName());
     }
-    PodSpec s = spec.deepCopy();
-    if (s.getContainers() == null) {
-      s.setContainers(List.of(new Container().withName("c0")));
-    }
-    return new Pod().withMetadata(m).withSpec(s).withStatus(status.deepCopy());
+    // No default container: like upstream's st.MakePod(), an unset pod requests nothing at all.
+    return new Pod().withMetadata(m).withSpec(spec.deepCopy()).withStatus(status.deepCopy());
   }
 
   public PodInfo info() {
