@@ -3,7 +3,12 @@ package io.bosun.scheduler.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class ConfigurationTest {
@@ -136,5 +141,21 @@ class ConfigurationTest {
         .hasMessageContaining("unknown field colour");
     assertThatThrownBy(() -> resolve("[unclosed", null, null, null)).hasMessageContaining("not valid YAML/JSON");
     assertThatThrownBy(() -> resolve("[]", null, null, null)).hasMessageContaining("at least one profile");
+  }
+
+  /** The runtime's etc/io.bosun.scheduler.cfg spells out exactly the built-in policies. */
+  @Test
+  void runtimeDefaultConfigurationMatchesTheBuiltInPolicies() throws Exception {
+    Path cfg = Path.of("../../runtime-assembly/src/runtime/etc/io.bosun.scheduler.cfg");
+    Assumptions.assumeTrue(Files.exists(cfg), "not in a source checkout");
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(cfg)) {
+      p.load(r);
+    }
+    assertThat(p.getProperty("profiles")).startsWith("---");
+    assertThat(ConfigParser.policies(p.getProperty("policies"), "cfg")).isEqualTo(Configuration.builtInPolicies());
+    Configuration.Effective e = resolve(p.getProperty("profiles"), p.getProperty("policies"), null, null);
+    assertThat(e.profilesSource()).isEqualTo("configadmin");
+    assertThat(e.profiles()).isEqualTo(resolve(null, null, null, null).profiles());
   }
 }
