@@ -64,6 +64,10 @@ public final class SchedulerCache {
   private final Map<String, Set<String>> imageNodes = new HashMap<>();
   private long generation = 1;
   private Snapshot snapshot = Snapshot.EMPTY;
+  /** Nodes whose info changed since the last snapshot. */
+  private final Set<String> dirty = new HashSet<>();
+  /** Whether nodes came or went since the last snapshot (then it is rebuilt in full). */
+  private boolean structureChanged = true;
 
   /**
    * @param assumedTtl how long an assumed pod whose binding finished may wait for its informer
@@ -186,6 +190,9 @@ public final class SchedulerCache {
     NodeEntry e = nodes.computeIfAbsent(name, k -> new NodeEntry());
     if (e.node != null) {
       removeImages(name, e.node);
+      dirty.add(name);
+    } else {
+      structureChanged = true;
     }
     e.node = node;
     addImages(name, node);
@@ -209,6 +216,7 @@ public final class SchedulerCache {
     }
     e.node = null;
     e.info = null;
+    structureChanged = true;
     if (e.pods.isEmpty()) {
       nodes.remove(name);
     }
@@ -222,13 +230,26 @@ public final class SchedulerCache {
     if (snapshot.generation() == generation) {
       return snapshot;
     }
-    List<NodeInfo> list = new ArrayList<>(nodes.size());
-    for (NodeEntry e : nodes.values()) {
-      if (e.info != null) {
-        list.add(e.info);
+    if (structureChanged) {
+      List<NodeInfo> list = new ArrayList<>(nodes.size());
+      for (NodeEntry e : nodes.values()) {
+        if (e.info != null) {
+          list.add(e.info);
+        }
       }
+      snapshot = Snapshot.full(list, generation);
+      structureChanged = false;
+    } else {
+      List<NodeInfo> changed = new ArrayList<>(dirty.size());
+      for (String name : dirty) {
+        NodeEntry e = nodes.get(name);
+        if (e != null && e.info != null) {
+          changed.add(e.info);
+        }
+      }
+      snapshot = snapshot.with(changed, generation);
     }
-    snapshot = new Snapshot(list, generation);
+    dirty.clear();
     return snapshot;
   }
 
@@ -271,6 +292,7 @@ public final class SchedulerCache {
     e.pods.put(pod.uid(), pod);
     if (e.info != null) {
       e.info = e.info.withPod(pod);
+      dirty.add(node);
     }
   }
 
@@ -282,6 +304,7 @@ public final class SchedulerCache {
     e.pods.remove(uid);
     if (e.info != null) {
       e.info = e.info.withoutPod(uid);
+      dirty.add(node);
     } else if (e.pods.isEmpty()) {
       nodes.remove(node);
     }

@@ -98,4 +98,30 @@ class SchedulerCacheTest {
     assertThat(a.get("n1").requested().milliCpu()).as("old snapshots never change").isZero();
     assertThat(b.get("n1").requested().milliCpu()).isEqualTo(1000);
   }
+
+  @Test
+  void incrementalSnapshotsFollowPodsWithAffinityAndNodeChanges() {
+    cache.addNode(Objects.node("n1", "4", "8Gi"));
+    cache.addNode(Objects.node("n2", "4", "8Gi"));
+    Snapshot a = cache.updateSnapshot();
+    assertThat(a.havePodsWithAffinity()).isEmpty();
+    Pod anti = Objects.bound(Objects.pod("anti", "1"), "n2");
+    anti.getSpec().setAffinity(new io.bosun.api.core.v1.Affinity().withPodAntiAffinity(
+        new io.bosun.api.core.v1.PodAntiAffinity().withRequiredDuringSchedulingIgnoredDuringExecution(java.util.List.of(
+            new io.bosun.api.core.v1.PodAffinityTerm().withTopologyKey("kubernetes.io/hostname")
+                .withLabelSelector(new io.bosun.api.meta.v1.LabelSelector().withMatchLabels(java.util.Map.of("app", "test")))))));
+    cache.addPod(anti);
+    Snapshot b = cache.updateSnapshot();
+    assertThat(b.havePodsWithAffinity()).extracting(n -> n.name()).containsExactly("n2");
+    assertThat(b.havePodsWithRequiredAntiAffinity()).extracting(n -> n.name()).containsExactly("n2");
+    assertThat(b.get("n1")).isSameAs(a.get("n1"));
+    cache.removePod(anti);
+    assertThat(cache.updateSnapshot().havePodsWithAffinity()).isEmpty();
+    cache.removeNode(Objects.node("n1", "4", "8Gi"));
+    cache.addNode(Objects.node("n3", "4", "8Gi"));
+    Snapshot c = cache.updateSnapshot();
+    assertThat(c.list()).extracting(n -> n.name()).containsExactly("n2", "n3");
+    assertThat(c.get("n1")).isNull();
+    assertThat(b.list()).extracting(n -> n.name()).as("old snapshots unchanged").containsExactly("n1", "n2");
+  }
 }

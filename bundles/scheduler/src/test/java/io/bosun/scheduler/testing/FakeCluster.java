@@ -26,8 +26,8 @@ public final class FakeCluster implements ClusterPort {
 
   public final Map<String, String> bindings = new ConcurrentHashMap<>();
   public final Map<String, Integer> bindAttempts = new ConcurrentHashMap<>();
-  public final List<EventRecord> events = new CopyOnWriteArrayList<>();
-  public final List<StatusRecord> statuses = new CopyOnWriteArrayList<>();
+  public final java.util.Queue<EventRecord> events = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  public final java.util.Queue<StatusRecord> statuses = new java.util.concurrent.ConcurrentLinkedQueue<>();
   public final List<String> deleted = new CopyOnWriteArrayList<>();
   /** Called after a successful bind with the pod and node (tests confirm it to the engine, as the informer would). */
   public volatile BiConsumer<Pod, String> onBind = (p, n) -> {

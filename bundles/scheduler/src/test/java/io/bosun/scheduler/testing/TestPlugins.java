@@ -114,7 +114,7 @@ public final class TestPlugins {
     @Override
     public Status filter(CycleState state, Pod pod, NodeInfo nodeInfo) {
       filterCalls.incrementAndGet();
-      long want = PodInfo.of(pod).requests().milliCpu();
+      long want = cpu(pod);
       if (nodeInfo.requested().milliCpu() + want > nodeInfo.allocatable().milliCpu()) {
         return Status.unschedulable("Insufficient cpu");
       }
@@ -124,12 +124,22 @@ public final class TestPlugins {
     @Override
     public long score(CycleState state, Pod pod, NodeInfo nodeInfo) {
       long alloc = nodeInfo.allocatable().milliCpu();
-      long used = nodeInfo.requested().milliCpu() + PodInfo.of(pod).requests().milliCpu();
+      long used = nodeInfo.requested().milliCpu() + cpu(pod);
       if (alloc == 0) {
         return 0;
       }
       long pct = Math.min(100, used * 100 / alloc);
       return most ? pct : 100 - pct;
+    }
+
+    private static long cpu(Pod pod) {
+      long m = 0;
+      for (var c : pod.getSpec().getContainers()) {
+        var q = c.getResources() == null || c.getResources().getRequests() == null ? null
+            : c.getResources().getRequests().get("cpu");
+        m += q == null ? 0 : q.milliValue();
+      }
+      return m;
     }
 
     @Override
