@@ -245,6 +245,54 @@ class SchedulerRuntimeTest {
         && status().path("configErrors").isEmpty(), "back to ConfigAdmin");
   }
 
+  @Test
+  void onlyTheLeaderSchedulesAndAnotherTakesOver() {
+    node("n1", "8");
+    pod("before", "1");
+    Env.await(WAIT, () -> nodeOf("before") != null, "the first instance schedules");
+    ApiClient secondClient = ApiClient.create(schedulerClient.config().withUserAgent(SchedulerComponent.USER_AGENT));
+    SharedInformerFactory secondInformers = new SharedInformerFactory(secondClient);
+    ClientClusterPort secondPort = new ClientClusterPort(secondClient, secondInformers, "second", Clock.systemUTC());
+    DelegatingServices secondServices = new DelegatingServices(secondPort, parallelizer);
+    ProfileManager secondProfiles = new ProfileManager(secondServices, Runnable::run);
+    long id = 0;
+    for (TestPlugins.TestFactory f : TestPlugins.standard().values()) {
+      secondProfiles.addFactory(new ProfileManager.FactoryEntry(f.name, f, ++id, 0));
+    }
+    secondProfiles.setConfigAdmin(TestPlugins.PROFILES, TestPlugins.POLICIES);
+    SchedulerRuntime second = new SchedulerRuntime(new RuntimeSettings(SchedulerOptions.defaults(), true, "kube-system",
+        "bosun-scheduler", Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(300), "second",
+        "kube-system/bosun-scheduler-profiles", "kube-system/bosun-scheduler"), secondClient, secondInformers,
+        secondPort, secondProfiles, secondServices, parallelizer, io.bosun.scheduler.core.SchedulerMetrics.NOOP,
+        Clock.systemUTC());
+    try {
+      second.start();
+      assertThat(runtime.isLeading()).isTrue();
+      // the second instance stands by: it never runs an engine while the first holds the lease
+      for (int i = 0; i < 3; i++) {
+        pod("while-first-" + i, "1");
+      }
+      Env.await(WAIT, () -> nodeOf("while-first-2") != null, "scheduled by the leader");
+      assertThat(second.isLeading()).isFalse();
+      assertThat(second.engine()).isNull();
+
+      runtime.close(); // releases the lease
+      runtime = null;
+      Env.await(WAIT, second::isLeading, "the second instance leads");
+      pod("after", "1");
+      Env.await(WAIT, () -> nodeOf("after") != null, "the new leader schedules");
+      assertThat(client.resources(Lease.class).get("kube-system", "bosun-scheduler").orElseThrow().getSpec()
+          .getHolderIdentity()).isEqualTo("second");
+      Env.await(WAIT, () -> status().path("leader").asText().equals("second"), "the new leader writes the status");
+    } finally {
+      second.close();
+      secondProfiles.close();
+      secondInformers.close();
+      secondPort.close();
+      secondClient.close();
+    }
+  }
+
   /** A filter that lets everything pass. */
   static final class AbsentFilter extends TestPlugins.Base implements io.bosun.scheduler.spi.FilterPlugin {
     AbsentFilter() {
