@@ -12,7 +12,6 @@ import io.bosun.store.spi.WatchListener;
 import io.bosun.store.spi.WriteResult;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
@@ -22,16 +21,9 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
-import io.grpc.MethodDescriptor;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -214,6 +206,7 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
 
   private final Options options;
   private final KeyLayout layout;
+  private final EtcdConnection connection;
   private final Client client;
   private final KV kv;
   private final String writerId = UUID.randomUUID().toString();
@@ -227,9 +220,6 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
   private final long base;
   private final WatchHub hub;
   private volatile TxnSender sender = DIRECT;
-  /** jetcd's gRPC channel, to cut its reconnect back-off short; null if it could not be reached. */
-  private final io.grpc.ManagedChannel channel;
-  private final AtomicLong lastNudge = new AtomicLong();
   private volatile boolean closed;
 
   private final AtomicLong writes = new AtomicLong();
@@ -248,10 +238,10 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
     this.options = Objects.requireNonNull(options, "options");
     this.layout = new KeyLayout(options.keyPrefix());
     this.writerKey = layout.writerKey(writerId);
-    this.client = connect(options);
+    this.connection = new EtcdConnection(options);
+    this.client = connection.client();
     try {
       this.kv = client.getKVClient();
-      this.channel = channelOf(client);
       this.base = initialise();
       long head = currentEtcdRevision();
       probeCompactRevision(head);
@@ -259,7 +249,7 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
     } catch (RuntimeException | Error e) {
       closed = true;
       closedLatch.countDown();
-      client.close();
+      connection.close();
       if (e instanceof RuntimeException && !(e instanceof StoreException) && !(e instanceof IllegalArgumentException)) {
         // Wrong credentials, no permission on the prefix, ...: etcd's answer, as a store failure.
         throw new StoreException("cannot open the etcd store on " + options.endpoints() + ": "
@@ -269,88 +259,6 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
     }
     LOG.log(System.Logger.Level.INFO, "etcd store on {0} under {1}: revision offset {2}, revision {3}",
         options.endpoints(), options.keyPrefix(), base, revision());
-  }
-
-  private static Client connect(Options options) {
-    ClientBuilder builder = Client.builder()
-        .endpoints(options.endpoints().toArray(String[]::new))
-        // Fail fast while disconnected: the store retries with its own deadline, and a request that
-        // was given up on must not sit in a queue and reach etcd later.
-        .waitForReady(false)
-        // Only jetcd's auth-token renewal retry is wanted; everything else is decided here.
-        .retryMaxAttempts(0)
-        .connectTimeout(min(options.attemptTimeout(), Duration.ofSeconds(5)))
-        .maxInboundMessageSize(512 << 20)
-        .interceptor(new UnaryDeadline(options.attemptTimeout()));
-    if (options.authority() != null) {
-      builder.authority(options.authority());
-    }
-    if (options.user() != null) {
-      builder.user(bytes(options.user())).password(bytes(options.password()));
-    }
-    if (options.tls()) {
-      try {
-        builder.sslContext(ssl -> {
-          if (options.caFile() != null) {
-            ssl.trustManager(readable(options.caFile()));
-          }
-          if (options.certFile() != null) {
-            ssl.keyManager(readable(options.certFile()), readable(options.keyFile()));
-          }
-        });
-      } catch (IOException | RuntimeException e) {
-        throw new StoreException("cannot set up TLS for etcd: " + e.getMessage(), e);
-      }
-    }
-    return builder.build();
-  }
-
-  /**
-   * jetcd does not expose its channel, whose reconnect back-off grows to two minutes while etcd is
-   * down; the store resets it from its own retry loop (at most 1 s apart) so that it reconnects
-   * soon after etcd is back. Reflection on the jetcd version embedded here; without it the store
-   * still works, only reconnects later.
-   */
-  private static io.grpc.ManagedChannel channelOf(Client client) {
-    try {
-      java.lang.reflect.Field f = client.getClass().getDeclaredField("connectionManager");
-      f.setAccessible(true);
-      Object manager = f.get(client);
-      java.lang.reflect.Method m = manager.getClass().getDeclaredMethod("getChannel");
-      m.setAccessible(true);
-      return (io.grpc.ManagedChannel) m.invoke(manager);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "cannot reach jetcd's gRPC channel ({0}); reconnects after an etcd "
-          + "outage follow gRPC's back-off (up to 2 min)", e.toString());
-      return null;
-    }
-  }
-
-  /** Lets a channel waiting out its reconnect back-off try again now (rate limited). */
-  void nudgeReconnect() {
-    long now = System.nanoTime();
-    long last = lastNudge.get();
-    if (channel != null && now - last > TimeUnit.MILLISECONDS.toNanos(200) && lastNudge.compareAndSet(last, now)) {
-      channel.resetConnectBackoff();
-    }
-  }
-
-  private static java.io.File readable(Path p) {
-    if (!Files.isReadable(p)) {
-      throw new IllegalArgumentException("not a readable file: " + p);
-    }
-    return p.toFile();
-  }
-
-  /** Puts a deadline on every unary request; watch streams are long-lived and get none. */
-  private record UnaryDeadline(Duration timeout) implements ClientInterceptor {
-    @Override
-    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
-      if (method.getType() == MethodDescriptor.MethodType.UNARY) {
-        callOptions = callOptions.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      }
-      return next.newCall(method, callOptions);
-    }
   }
 
   /** Reads or creates the meta key; returns the revision offset. */
@@ -480,7 +388,7 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
     private long millis = 25;
 
     void pause() {
-      nudgeReconnect();
+      connection.nudgeReconnect();
       try {
         if (closedLatch.await(millis, TimeUnit.MILLISECONDS)) {
           throw new StoreException("etcd store is closed");
@@ -1009,7 +917,7 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
     try {
       hub.close();
     } finally {
-      client.close();
+      connection.close();
     }
   }
 

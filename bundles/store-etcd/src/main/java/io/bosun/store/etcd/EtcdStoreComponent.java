@@ -30,11 +30,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * A configuration change reconnects (deactivate, then activate), which ends the store's watches;
  * clients resume them from their last revision.
  *
- * <p>Activation waits up to {@code requestTimeoutSeconds} for etcd and fails (no service) if it
- * cannot be reached; changing the configuration or restarting the bundle tries again.
+ * <p>Immediate: it connects as soon as it is configured, not when a consumer first asks, so a wrong
+ * configuration or an unreachable cluster shows in the log at once. Activation waits up to
+ * {@code requestTimeoutSeconds} for etcd and fails (no service) if it cannot be reached; changing
+ * the configuration or restarting the bundle tries again.
  */
 @Component(configurationPid = EtcdStoreComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
-    service = KeyValueStore.class, property = KeyValueStore.BACKEND + "=" + EtcdStoreComponent.BACKEND_NAME)
+    immediate = true, service = KeyValueStore.class, property = KeyValueStore.BACKEND + "=" + EtcdStoreComponent.BACKEND_NAME)
 @Designate(ocd = EtcdStoreComponent.Config.class)
 public final class EtcdStoreComponent implements KeyValueStore {
 

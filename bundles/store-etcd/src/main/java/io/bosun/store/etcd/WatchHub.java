@@ -233,7 +233,7 @@ final class WatchHub {
             backoff.pause();
           }
         } catch (RuntimeException e) {
-          if (closed) {
+          if (closed || store.isClosed()) {
             return;
           }
           // The hub must outlive any one failure (etcd away longer than the request timeout while
@@ -252,7 +252,7 @@ final class WatchHub {
       Thread.currentThread().interrupt();
     } catch (StoreException e) {
       // Only the back-off throws here, when the store closes.
-      if (!closed) {
+      if (!closed && !store.isClosed()) {
         LOG.log(System.Logger.Level.ERROR, "etcd watch hub stopped", e);
         failAll(new StoreException("etcd watch hub stopped: " + e.getMessage(), e));
       }

@@ -264,7 +264,7 @@ class EtcdStoreBundleIT {
     // Stopping the bundle deactivates the component: every thread of the store and its libraries ends.
     etcdBundle.stop();
     assertThat(storeRegistered()).isFalse();
-    Await.until(Duration.ofSeconds(20), () -> "store threads to end: " + storeThreads(), () -> storeThreads().isEmpty());
+    Await.until(Duration.ofSeconds(2), () -> "store threads to end: " + storeThreads(), () -> storeThreads().isEmpty());
 
     etcdBundle.start();
     Object again = awaitStore();
@@ -279,6 +279,6 @@ class EtcdStoreBundleIT {
         return false;
       }
     });
-    Await.until(Duration.ofSeconds(20), () -> "store threads to end: " + storeThreads(), () -> storeThreads().isEmpty());
+    Await.until(Duration.ofSeconds(2), () -> "store threads to end: " + storeThreads(), () -> storeThreads().isEmpty());
   }
 }

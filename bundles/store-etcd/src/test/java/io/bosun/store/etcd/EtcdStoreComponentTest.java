@@ -173,7 +173,7 @@ class EtcdStoreComponentTest {
     String component = Files.readString(
         Path.of("target/classes/OSGI-INF/io.bosun.store.etcd.EtcdStoreComponent.xml"));
     assertThat(component).contains("configuration-pid=\"io.bosun.store.etcd\"")
-        .contains("configuration-policy=\"require\"")
+        .contains("configuration-policy=\"require\"").contains("immediate=\"true\"")
         .contains("name=\"" + KeyValueStore.BACKEND + "\"").contains("value=\"etcd\"")
         .contains("interface=\"io.bosun.store.spi.KeyValueStore\"")
         // The password is a private property: never published with the service.
