@@ -52,9 +52,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
 /**
- * A runtime whose containers are only state. A started container is {@link ContainerState#RUNNING}
- * after {@link Behavior#startDelay()}, then, if {@link Behavior#exitAfter()} is set, exits with
- * {@link Behavior#exitCode()} that long after it started. Stopping makes it exit at once with
+ * A runtime whose containers are only state. Starting a container takes {@link Behavior#startDelay()}
+ * (start blocks that long, as a real runtime's start would), then it is {@link ContainerState#RUNNING};
+ * if {@link Behavior#exitAfter()} is set, it exits with {@link Behavior#exitCode()} that long after it
+ * started. Stopping makes it exit at once with
  * {@link Behavior#stopExitCode()} (137 when stopped without grace). Images are "pulled" after
  * {@link Behavior#pullDelay()}; an image whose name starts with {@value #MISSING_IMAGE_PREFIX} does
  * not exist. Exec runs nothing and returns {@link Behavior#execExitCode()} unless a test installs an
@@ -83,7 +84,7 @@ public final class FakeRuntime implements ContainerRuntime, AutoCloseable {
   /**
    * How containers behave unless a pod's annotations say otherwise.
    *
-   * @param startDelay   how long a started container stays CREATED before it runs
+   * @param startDelay   how long starting a container takes (it stays CREATED meanwhile)
    * @param exitAfter    how long a running container runs before exiting on its own; null: forever
    * @param exitCode     the code it then exits with
    * @param pullDelay    how long a pull takes
@@ -158,6 +159,7 @@ public final class FakeRuntime implements ContainerRuntime, AutoCloseable {
     final Behavior behavior;
     final String startError;
     ContainerState state = ContainerState.CREATED;
+    boolean starting;
     Instant startedAt;
     Instant finishedAt;
     int exitCode;
@@ -222,6 +224,13 @@ public final class FakeRuntime implements ContainerRuntime, AutoCloseable {
       if (s != null) {
         s.state = SandboxState.NOT_READY;
       }
+    }
+  }
+
+  /** The config a container was created with (resolved environment, mounts ...), for assertions in tests. */
+  public Optional<ContainerConfig> config(String containerId) {
+    synchronized (lock) {
+      return Optional.ofNullable(containers.get(containerId)).map(c -> c.config);
     }
   }
 
@@ -375,10 +384,10 @@ public final class FakeRuntime implements ContainerRuntime, AutoCloseable {
 
     @Override
     public void start(String containerId) {
-      ContainerEvent event = null;
+      Duration delay;
       synchronized (lock) {
         Container c = get(containerId);
-        if (c.state != ContainerState.CREATED) {
+        if (c.state != ContainerState.CREATED || c.starting) {
           throw new StartContainerException("container " + containerId + " is " + c.state + ", not CREATED");
         }
         if (c.startError != null) {
@@ -389,11 +398,23 @@ public final class FakeRuntime implements ContainerRuntime, AutoCloseable {
           throw new StartContainerException(c.startError);
         }
         starts++;
-        Duration delay = c.behavior.startDelay();
-        if (delay.isZero() || delay.isNegative()) {
+        c.starting = true;
+        delay = c.behavior.startDelay();
+      }
+      if (delay.isPositive()) {
+        // A simulated slow start: as with a real runtime, start returns once the container runs.
+        try {
+          Thread.sleep(delay);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new StartContainerException("start of " + containerId + " interrupted");
+        }
+      }
+      ContainerEvent event = null;
+      synchronized (lock) {
+        Container c = containers.get(containerId);
+        if (c != null && c.state == ContainerState.CREATED) {
           event = run(c);
-        } else {
-          c.pending = schedule(() -> runLater(c), delay);
         }
       }
       publish(event);
@@ -407,7 +428,7 @@ public final class FakeRuntime implements ContainerRuntime, AutoCloseable {
         if (c.state == ContainerState.RUNNING) {
           int code = timeout == null || timeout.isZero() || timeout.isNegative() ? 137 : c.behavior.stopExitCode();
           event = finish(c, code, ContainerStatus.exitReason(code));
-        } else if (c.state == ContainerState.CREATED && c.pending != null) {
+        } else if (c.state == ContainerState.CREATED && c.starting) {
           // started but not yet running: it never runs
           event = finish(c, 137, "Error");
         }
@@ -466,16 +487,6 @@ public final class FakeRuntime implements ContainerRuntime, AutoCloseable {
       throw new NotFoundException("container " + containerId + " not found");
     }
     return c;
-  }
-
-  private void runLater(Container c) {
-    ContainerEvent event = null;
-    synchronized (lock) {
-      if (c.state == ContainerState.CREATED && containers.containsKey(c.id)) {
-        event = run(c);
-      }
-    }
-    publish(event);
   }
 
   /** CREATED -> RUNNING, scheduling the exit if the behaviour has one. Holding the lock. */

@@ -846,6 +846,9 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
           }
           break;
         }
+        if (Thread.currentThread().isInterrupted()) {
+          break;
+        }
         parkMillis(10);
       }
     }
@@ -990,9 +993,10 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
     return null;
   }
 
+  /** Waits for the process to end, up to {@code timeout}; returns early if the caller is interrupted. */
   private static void awaitDeath(long pid, long ticks, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (Procs.alive(pid, ticks) && System.nanoTime() - deadline < 0) {
+    while (Procs.alive(pid, ticks) && System.nanoTime() - deadline < 0 && !Thread.currentThread().isInterrupted()) {
       parkMillis(10);
     }
   }
