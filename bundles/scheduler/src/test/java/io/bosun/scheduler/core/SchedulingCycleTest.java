@@ -293,4 +293,31 @@ class SchedulingCycleTest {
       throw new AssertionError(e);
     }
   }
+
+  @Test
+  void podsPickTheirProfileBySchedulerName() throws Exception {
+    String profiles = """
+        - {schedulerName: default-scheduler, policy: test}
+        - {schedulerName: packer, policy: pack}
+        """;
+    try (Env env = new Env(SchedulerOptions.defaults().withRandomSeed(2L), 2, profiles, TestPlugins.POLICIES)) {
+      env.node("n1", "8");
+      env.node("n2", "8");
+      env.engine.onPodAdd(Objects.bound(Objects.pod("seed", "1"), "n1"));
+      env.pod(Objects.pod("packed", "1", 0, "packer"));
+      env.pod(Objects.pod("spread", "1", 0, "default-scheduler"));
+      env.pod(Objects.pod("foreign", "1", 0, "someone-else"));
+      env.drain();
+      assertThat(env.boundTo("packed")).isEqualTo("n1");
+      assertThat(env.boundTo("spread")).isEqualTo("n2");
+      assertThat(env.boundTo("foreign")).isNull();
+      assertThat(env.cluster.events).noneMatch(e -> e.object().equals("foreign"));
+      assertThat(env.engine.queue().size()).isZero();
+
+      // a profile for it appears: the waiting pod is picked up
+      env.profiles.setConfigAdmin(profiles + "- {schedulerName: someone-else, policy: test}\n", TestPlugins.POLICIES);
+      env.drain();
+      assertThat(env.boundTo("foreign")).isNotNull();
+    }
+  }
 }
