@@ -43,7 +43,8 @@ class JobControllerTest {
   static void start() throws Exception {
     // Short failure backoff and batching so the tests run in seconds.
     h = new Harness(dir, List.of(new JobController(new JobController.Settings(Duration.ofSeconds(1),
-        Duration.ofSeconds(4), Duration.ofMillis(100)))));
+        Duration.ofSeconds(4), Duration.ofMillis(100))), new TtlAfterFinishedController(),
+        new io.bosun.controllers.core.gc.GarbageCollector()));
     nodes = h.nodes(2);
   }
 
@@ -243,5 +244,31 @@ class JobControllerTest {
       finishRunning(ns, true, done);
       return hasTrue(get(ns, "later"), "Complete");
     }, () -> "resumed job completes");
+  }
+
+  @Test
+  void ttlAfterFinishedDeletesTheJobAndItsPods() {
+    String ns = h.namespace("job-ttl");
+    Job j = job(ns, "brief", 2, 2);
+    j.getSpec().setTtlSecondsAfterFinished(1);
+    h.client.resources(Job.class).create(j);
+    Set<String> done = new HashSet<>();
+    await(() -> {
+      finishRunning(ns, true, done);
+      return h.client.resources(Job.class).get(ns, "brief").map(x -> hasTrue(x, "Complete")).orElse(false);
+    }, () -> "complete");
+    assertThat(pods(ns)).hasSize(2);
+    // Deleted in the foreground: the pods go (garbage collector), then the Job.
+    await(() -> h.client.resources(Job.class).get(ns, "brief").isEmpty() && pods(ns).isEmpty(),
+        () -> "job and pods deleted: " + h.client.resources(Job.class).get(ns, "brief") + " " + pods(ns).size());
+  }
+
+  @Test
+  void podsOfADeletedJobAreCollectedAndLoseTheirFinalizers() {
+    String ns = h.namespace("job-delete");
+    h.client.resources(Job.class).create(job(ns, "gone", 1, 1));
+    await(() -> pods(ns).stream().anyMatch(p -> "Running".equals(Pods.phase(p))), () -> "running");
+    h.client.resources(Job.class).delete(ns, "gone", new io.bosun.api.meta.v1.DeleteOptions().withPropagationPolicy("Background"));
+    await(() -> pods(ns).isEmpty(), () -> "pods gone: " + pods(ns));
   }
 }
