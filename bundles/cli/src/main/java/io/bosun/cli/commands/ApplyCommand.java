@@ -73,7 +73,7 @@ public final class ApplyCommand implements Callable<Integer> {
         JsonNode after = cli.api().send("PATCH", path + Api.query("fieldManager", fieldManager, "force",
             force ? "true" : null, "dryRun", serverDryRun ? "All" : null, "fieldValidation", "Strict"),
             "application/apply-patch+yaml", cli.mapper().writeValueAsBytes(body));
-        String what = before.isEmpty() ? "created" : same(before.get(), after) ? "unchanged" : "configured";
+        String what = before.isEmpty() ? "created" : same(body, before.get(), after) ? "unchanged" : "configured";
         if (printer != null) {
           results.add(io.bosun.cli.Targets.withType((ObjectNode) after, m.kind()));
         } else {
@@ -96,18 +96,25 @@ public final class ApplyCommand implements Callable<Integer> {
   }
 
   /**
-   * Whether an apply changed nothing the user cares about: compared without the bookkeeping a
-   * server may bump even for a no-op (resourceVersion, generation, managed field times).
+   * Whether an apply changed nothing the manifest speaks about: the applied fields are compared
+   * before and after, so controllers' writes in between (status, their annotations) and the
+   * bookkeeping a server bumps even for a no-op (resourceVersion, generation) do not count.
    */
-  static boolean same(JsonNode before, JsonNode after) {
-    return strip(before).equals(strip(after));
+  static boolean same(JsonNode applied, JsonNode before, JsonNode after) {
+    return project(applied, before).equals(project(applied, after));
   }
 
-  private static JsonNode strip(JsonNode o) {
-    ObjectNode copy = o.deepCopy();
-    if (copy.path("metadata") instanceof ObjectNode m) {
-      m.remove(List.of("resourceVersion", "generation", "managedFields"));
+  /** The parts of {@code obj} at the paths {@code shape} has (whole values below non-objects). */
+  private static JsonNode project(JsonNode shape, JsonNode obj) {
+    if (!shape.isObject() || !obj.isObject()) {
+      return obj;
     }
-    return copy;
+    ObjectNode out = ((ObjectNode) obj).objectNode();
+    shape.fields().forEachRemaining(e -> {
+      if (!List.of("resourceVersion", "generation", "managedFields").contains(e.getKey())) {
+        out.set(e.getKey(), project(e.getValue(), obj.path(e.getKey())));
+      }
+    });
+    return out;
   }
 }

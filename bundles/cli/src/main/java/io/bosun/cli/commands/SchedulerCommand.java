@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -125,13 +127,51 @@ public final class SchedulerCommand implements Runnable {
     @Override
     public Integer call() {
       Optional<JsonNode> cm = configMap(cli, CONFIG);
+      Optional<JsonNode> status = status(cli);
+      if (status.isPresent()) {
+        printEffective(status.get());
+      } else {
+        printConfigured(cm);
+      }
+      Set<String> policies = new LinkedHashSet<>(BUILT_IN_POLICIES);
+      policies.addAll(extraPolicies(cm));
+      cli.out().println();
+      cli.out().println("Policies: " + String.join(", ", policies));
+      return 0;
+    }
+
+    /** What the running scheduler uses, from its status document. */
+    private void printEffective(JsonNode st) {
+      TableWriter w = new TableWriter().header("PROFILE", "POLICY", "READY", "SOURCE");
+      for (JsonNode p : st.path("profiles")) {
+        w.row(p.path("schedulerName").asText(), p.path("policy").asText(), p.path("ready").asBoolean() ? "yes" : "no",
+            st.path("profilesSource").asText(""));
+      }
+      w.paint(2, v -> v.equals("yes") ? cli.term().green(v) : cli.term().red(v));
+      w.print(cli.out(), true);
+      for (JsonNode p : st.path("profiles")) {
+        for (JsonNode problem : p.path("problems")) {
+          cli.out().println(cli.term().yellow("! ") + p.path("schedulerName").asText() + ": " + problem.asText());
+        }
+      }
+      for (JsonNode e : st.path("configErrors")) {
+        cli.out().println(cli.term().red("! rejected configuration: ") + e.asText());
+      }
+      cli.out().println();
+      cli.out().println("Scheduler " + st.path("leader").asText("?") + ", generation "
+          + st.path("generation").asText("?") + ", updated " + st.path("updated").asText("?") + " ("
+          + NAMESPACE + "/" + STATUS + ")");
+    }
+
+    /** Without a running scheduler: what the ConfigMap asks for. */
+    private void printConfigured(Optional<JsonNode> cm) {
       JsonNode profiles = cm.map(c -> yaml(c.path("data").path("profiles").asText(""), "profiles")).orElse(null);
       if (profiles != null && profiles.isObject()) {
         profiles = profiles.path("profiles");
       }
       TableWriter w = new TableWriter().header("PROFILE", "POLICY", "SOURCE");
       if (profiles == null || !profiles.isArray() || profiles.isEmpty()) {
-        w.row(DEFAULT_PROFILE, "default", "built-in (no profiles in " + NAMESPACE + "/" + CONFIG + ")");
+        w.row(DEFAULT_PROFILE, "default", "runtime configuration (no profiles in " + NAMESPACE + "/" + CONFIG + ")");
       } else {
         for (JsonNode p : profiles) {
           boolean custom = p.has("plugins") || p.has("pluginConfig");
@@ -140,25 +180,78 @@ public final class SchedulerCommand implements Runnable {
         }
       }
       w.print(cli.out(), true);
-      Set<String> policies = new LinkedHashSet<>(BUILT_IN_POLICIES);
-      JsonNode extra = cm.map(c -> yaml(c.path("data").path("policies").asText(""), "policies")).orElse(null);
-      if (extra != null && extra.isObject()) {
-        JsonNode map = extra.has("policies") ? extra.path("policies") : extra;
-        map.fieldNames().forEachRemaining(policies::add);
-      }
       cli.out().println();
-      cli.out().println("Policies: " + String.join(", ", policies));
-      configMap(cli, STATUS).ifPresent(status -> {
-        cli.out().println();
-        cli.out().println("Scheduler status (" + NAMESPACE + "/" + STATUS + "):");
-        status.path("data").fields().forEachRemaining(e -> {
-          String v = e.getValue().asText();
-          cli.out().println("  " + e.getKey() + ":" + (v.contains("\n") ? "\n" + RolloutCommand.indent(v.strip(), "    ")
-              .stripTrailing() : " " + v));
-        });
-      });
-      return 0;
+      cli.out().println("No scheduler status in " + NAMESPACE + "/" + STATUS + ": the scheduler is not running, so"
+          + " this is the configuration it will use.");
     }
+  }
+
+  /** The running scheduler's status document (data key status.json), if it publishes one. */
+  static Optional<JsonNode> status(Cli cli) {
+    return configMap(cli, STATUS).map(c -> c.path("data").path("status.json").asText(""))
+        .filter(t -> !t.isBlank()).map(t -> {
+          try {
+            return cli.mapper().readTree(t);
+          } catch (IOException e) {
+            throw new CliException("the scheduler status in " + NAMESPACE + "/" + STATUS + " is not JSON: "
+                + e.getMessage(), e);
+          }
+        });
+  }
+
+  /** Policy names the ConfigMap adds (its policies key, or policies: next to profiles:). */
+  static Set<String> extraPolicies(Optional<JsonNode> cm) {
+    Set<String> names = new LinkedHashSet<>();
+    JsonNode extra = cm.map(c -> yaml(c.path("data").path("policies").asText(""), "policies")).orElse(null);
+    if (extra != null && extra.isObject()) {
+      (extra.has("policies") ? extra.path("policies") : extra).fieldNames().forEachRemaining(names::add);
+    }
+    JsonNode doc = cm.map(c -> yaml(c.path("data").path("profiles").asText(""), "profiles")).orElse(null);
+    if (doc != null && doc.isObject() && doc.has("policies")) {
+      doc.path("policies").fieldNames().forEachRemaining(names::add);
+    }
+    return names;
+  }
+
+  /**
+   * After a change: waits (briefly) until the running scheduler reports it, so the user knows it
+   * applies, or reports the scheduler's rejection. Without a scheduler, says it applies at start.
+   */
+  static void awaitApplied(Cli cli, String profile, String policy, Duration timeout) {
+    Optional<JsonNode> before = status(cli);
+    if (before.isEmpty()) {
+      cli.out().println("(no scheduler is running: it applies this when it starts)");
+      return;
+    }
+    long generation = before.get().path("generation").asLong(0);
+    String updated = before.get().path("updated").asText("");
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      JsonNode st = status(cli).orElse(before.get());
+      // Only a status written after the change tells about it.
+      if (!st.path("updated").asText("").equals(updated)) {
+        if (st.path("generation").asLong(0) > generation) {
+          String notReady = "";
+          for (JsonNode p : st.path("profiles")) {
+            if (profile != null && p.path("schedulerName").asText().equals(profile) && !p.path("ready").asBoolean(true)) {
+              notReady = "; profile not ready: " + p.path("problems");
+            }
+          }
+          cli.term().done("applied by the scheduler (generation " + st.path("generation").asText() + ")" + notReady,
+              true);
+          return;
+        }
+        if (!st.path("configErrors").isEmpty()) {
+          cli.term().clearProgress();
+          throw new CliException("the scheduler rejected the configuration (it keeps the previous one): "
+              + st.path("configErrors").get(0).asText());
+        }
+      }
+      cli.term().progress("Waiting for the scheduler to apply the change...");
+      cli.sleep(Duration.ofMillis(250));
+    }
+    cli.term().done("the scheduler has not reported the change within " + timeout.toSeconds() + "s; see `bosun"
+        + " scheduler profiles`", false);
   }
 
   @Command(name = "use", sortOptions = false,
@@ -175,6 +268,13 @@ public final class SchedulerCommand implements Runnable {
         + " default-scheduler); created if missing")
     String profile = DEFAULT_PROFILE;
 
+    @Option(names = "--no-wait", description = "do not wait for the running scheduler to report the change")
+    boolean noWait;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = io.bosun.cli.BosunCommand.DurationConverter.class,
+        description = "how long to wait for the scheduler to apply it (default 15s)")
+    Duration timeout = Duration.ofSeconds(15);
+
     public Use(Cli cli) {
       this.cli = cli;
     }
@@ -183,14 +283,9 @@ public final class SchedulerCommand implements Runnable {
     public Integer call() throws IOException {
       Optional<JsonNode> cm = configMap(cli, CONFIG);
       Set<String> known = new LinkedHashSet<>(BUILT_IN_POLICIES);
-      JsonNode extra = cm.map(c -> yaml(c.path("data").path("policies").asText(""), "policies")).orElse(null);
-      if (extra != null && extra.isObject()) {
-        (extra.has("policies") ? extra.path("policies") : extra).fieldNames().forEachRemaining(known::add);
-      }
+      known.addAll(extraPolicies(cm));
+      status(cli).ifPresent(st -> st.path("profiles").forEach(p -> known.add(p.path("policy").asText())));
       JsonNode doc = cm.map(c -> yaml(c.path("data").path("profiles").asText(""), "profiles")).orElse(null);
-      if (doc != null && doc.isObject() && doc.has("policies")) {
-        doc.path("policies").fieldNames().forEachRemaining(known::add);
-      }
       if (!known.contains(policy)) {
         throw new CliException("unknown policy \"" + policy + "\": known policies are " + String.join(", ", known));
       }
@@ -211,6 +306,9 @@ public final class SchedulerCommand implements Runnable {
       write(cli, toYaml(written), null, false);
       cli.out().println("scheduler profile " + profile + ": policy " + previous + " -> " + policy
           + " (applies to pods scheduled from now on)");
+      if (!noWait) {
+        awaitApplied(cli, profile, policy, timeout);
+      }
       return 0;
     }
   }
@@ -234,6 +332,9 @@ public final class SchedulerCommand implements Runnable {
 
     @Option(names = "--reset", description = "remove the ConfigMap: the scheduler's own configuration applies")
     boolean reset;
+
+    @Option(names = "--no-wait", description = "do not wait for the running scheduler to report the change")
+    boolean noWait;
 
     public SetConfig(Cli cli) {
       this.cli = cli;
@@ -265,6 +366,9 @@ public final class SchedulerCommand implements Runnable {
       }
       write(cli, p, q, false);
       cli.out().println("scheduler configuration updated (" + NAMESPACE + "/" + CONFIG + ")");
+      if (!noWait) {
+        awaitApplied(cli, null, null, Duration.ofSeconds(15));
+      }
       return 0;
     }
 
