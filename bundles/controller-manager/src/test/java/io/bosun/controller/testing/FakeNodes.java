@@ -155,7 +155,7 @@ public final class FakeNodes implements AutoCloseable {
     requeueAll();
   }
 
-  /** Whether started pods become Ready (unless set per pod). */
+  /** Whether started pods become Ready (unless set per pod); pods already ready stay ready. */
   public void setAutoReady(boolean on) {
     autoReady = on;
     requeueAll();
@@ -256,7 +256,8 @@ public final class FakeNodes implements AutoCloseable {
       return;
     }
     String terminal = terminalOverride.get(m.getUid());
-    boolean ready = terminal == null && readyOverride.getOrDefault(m.getUid(), autoReady);
+    Boolean override = readyOverride.get(m.getUid());
+    boolean ready = terminal == null && (override != null ? override : autoReady || isReady(pod));
     String wantPhase = terminal != null ? terminal : "Running";
     if (wantPhase.equals(phase) && ready == isReady(pod)) {
       return;

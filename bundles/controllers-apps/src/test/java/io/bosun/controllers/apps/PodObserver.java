@@ -42,8 +42,11 @@ public final class PodObserver implements AutoCloseable {
       @Override
       public void onAdd(Pod p, boolean initial) {
         if (selected.test(p)) {
-          seen.putIfAbsent(p.getMetadata().getUid(), p.getMetadata().getLabels() == null ? Map.of()
-              : Map.copyOf(p.getMetadata().getLabels()));
+          Map<String, String> labels = new java.util.HashMap<>(p.getMetadata().getLabels() == null ? Map.of()
+              : p.getMetadata().getLabels());
+          labels.put("_name", p.getMetadata().getName());
+          labels.put("_deleting", String.valueOf(p.getMetadata().getDeletionTimestamp()));
+          seen.putIfAbsent(p.getMetadata().getUid(), Map.copyOf(labels));
         }
         check();
       }

@@ -411,21 +411,34 @@ final class DeploymentRun {
     } catch (ClientStatusException e) {
       if (e.isAlreadyExists()) {
         alreadyExists = true;
-        ReplicaSet taken = rsInformer.indexer().get(rs.getMetadata().getNamespace(), rs.getMetadata().getName())
-            .orElseGet(() -> sets.get(rs.getMetadata().getNamespace(), rs.getMetadata().getName()).orElse(null));
+        // Read it live: the cache may still show an owner the set no longer has.
+        ReplicaSet taken = sets.get(rs.getMetadata().getNamespace(), rs.getMetadata().getName()).orElse(null);
         if (taken == null) {
           throw e;
         }
         Optional<OwnerReference> ref = ControllerRefs.controllerOf(taken);
-        if (ref.isPresent() && Objects.equals(ref.get().getUid(), d.getMetadata().getUid())
-            && semantic.equalIgnoringLabel(d.getSpec().getTemplate(), taken.getSpec().getTemplate(), POD_TEMPLATE_HASH)) {
+        boolean sameTemplate = semantic.equalIgnoringLabel(d.getSpec().getTemplate(), taken.getSpec().getTemplate(),
+            POD_TEMPLATE_HASH);
+        if (sameTemplate && ref.isEmpty()) {
+          // Our own set, orphaned (an earlier deployment of this name): adopt it rather than count a collision.
+          LabelSelector dSelector = selector(d);
+          List<ReplicaSet> adopted = dSelector == null ? List.of() : new ControllerRefManager<>(sets, d, dSelector,
+              () -> deployments.get(d.getMetadata().getNamespace(), d.getMetadata().getName())).claim(List.of(taken));
+          if (!adopted.isEmpty()) {
+            taken = adopted.get(0);
+            ref = ControllerRefs.controllerOf(taken);
+          }
+        }
+        if (ref.isPresent() && Objects.equals(ref.get().getUid(), d.getMetadata().getUid()) && sameTemplate) {
           created = taken;
         } else {
           // A hash collision: another template holds the name. Count it and try another hash next time.
           int collisions = d.getStatus().getCollisionCount() == null ? 0 : d.getStatus().getCollisionCount();
           d.getStatus().setCollisionCount(collisions + 1);
           writeStatus(d);
-          LOG.info("Found a hash collision for deployment {}; bumping collisionCount to {}", Keys.of(d), collisions + 1);
+          LOG.info("Found a hash collision for deployment {} (set {} owned by {}, same template: {}); bumping "
+              + "collisionCount to {}", Keys.of(d), taken.getMetadata().getName(), ref.map(OwnerReference::getUid)
+              .orElse("nobody"), sameTemplate, collisions + 1);
           throw e;
         }
       } else {
@@ -660,6 +673,11 @@ final class DeploymentRun {
         continue;
       }
       int down = Math.min(maxCleanup - total, replicas(rs) - available);
+      if (down < 0) {
+        // A status newer than the spec (more available than wanted): never scale up here, as upstream.
+        throw new IllegalStateException("when cleaning up unhealthy replicas, got invalid request to scale down "
+            + Keys.of(rs) + " " + replicas(rs) + " -> " + (replicas(rs) - down));
+      }
       olds.set(i, scaleAndRecord(rs, replicas(rs) - down, d));
       total += down;
     }
@@ -685,6 +703,10 @@ final class DeploymentRun {
         continue;
       }
       int down = Math.min(replicas(rs), budget - total);
+      if (down < 0) {
+        throw new IllegalStateException("invalid request to scale down " + Keys.of(rs) + " " + replicas(rs) + " -> "
+            + (replicas(rs) - down));
+      }
       scaleAndRecord(rs, replicas(rs) - down, d);
       total += down;
     }

@@ -23,8 +23,16 @@ public final class Semantic {
 
   /** The object as a JSON tree with nulls and empty lists and maps removed (recursively). */
   public JsonNode normalized(Object value) {
-    JsonNode tree = json.valueToTree(value);
-    return prune(tree);
+    JsonNode tree;
+    try {
+      // Through bytes: a fresh tree (never the caller's), with numbers typed as a parser types them
+      // (a Long field and a parsed int must compare equal).
+      tree = json.readTree(json.writeValueAsBytes(value));
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot encode " + value.getClass().getSimpleName(), e);
+    }
+    JsonNode pruned = prune(tree);
+    return pruned == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : pruned;
   }
 
   public boolean equal(Object a, Object b) {
@@ -36,7 +44,12 @@ public final class Semantic {
    * (such as {@code pod-template-hash}) is removed from both.
    */
   public boolean equalIgnoringLabel(PodTemplateSpec a, PodTemplateSpec b, String label) {
-    return withoutLabel(normalized(a), label).equals(withoutLabel(normalized(b), label));
+    return without(a, label).equals(without(b, label));
+  }
+
+  private JsonNode without(PodTemplateSpec t, String label) {
+    JsonNode pruned = prune(withoutLabel(normalized(t), label));
+    return pruned == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : pruned;
   }
 
   private static JsonNode withoutLabel(JsonNode template, String label) {

@@ -129,9 +129,11 @@ class DeploymentControllerTest {
       await(() -> rolledOut(ns, "web") && h.activePods(ns, "app=web").size() == 4
           && h.activePods(ns, "app=web").stream().allMatch(p -> p.getSpec().getContainers().get(0).getImage().equals("nginx:2")),
           () -> "second rollout: " + get(ns, "web").getStatus());
+      h.client.resources(io.bosun.api.core.v1.Event.class).list(ns, ListOptions.none()).items().forEach(e ->
+          System.out.println("EVENT " + e.getFirstTimestamp() + " " + e.getInvolvedObject().getName() + " " + e.getReason() + " " + e.getMessage() + " x" + e.getCount()));
       assertThat(observer.violations()).isEmpty();
       assertThat(observer.peakActive()).isLessThanOrEqualTo(5);
-      assertThat(observer.seenUids()).as("the 4 old pods and exactly 4 new ones").hasSize(8);
+      assertThat(observer.seenUids()).as(() -> "the 4 old pods and exactly 4 new ones: " + observer.seen).hasSize(8);
     }
     List<ReplicaSet> all = setsOf(ns, "web");
     assertThat(all).hasSize(2);
@@ -294,7 +296,9 @@ class DeploymentControllerTest {
       await(() -> rolledOut(ns, "hist") && image(setsOf(ns, "hist").getLast()).equals("nginx:" + n), "revision " + n);
     }
     await(() -> setsOf(ns, "hist").size() == 2, () -> "one old set kept: " + setsOf(ns, "hist").size());
-    assertThat(setsOf(ns, "hist").stream().map(DeploymentUtil::revision).toList()).containsExactly(3L, 4L);
+    assertThat(setsOf(ns, "hist").stream().map(DeploymentUtil::revision).toList())
+        .as(() -> "sets: " + setsOf(ns, "hist").stream().map(rs -> image(rs) + "@" + rs.getMetadata().getAnnotations()).toList())
+        .containsExactly(3L, 4L);
   }
 
   @Test
@@ -327,11 +331,12 @@ class DeploymentControllerTest {
     String rsName = rs.getMetadata().getName();
     // Orphan the set as the garbage collector does for kubectl delete --cascade=orphan (there is no
     // garbage collector here), delete the deployment, then create it again.
-    sets.patch(ns, rsName, PatchType.JSON, "[{\"op\":\"remove\",\"path\":\"/metadata/ownerReferences\"}]");
     deployments.delete(ns, "orph", null);
     await(() -> deployments.get(ns, "orph").isEmpty(), "deployment gone");
+    sets.patch(ns, rsName, PatchType.JSON, "[{\"op\":\"remove\",\"path\":\"/metadata/ownerReferences\"}]");
     deployments.create(deployment(ns, "orph", 2, "1", "0"));
-    await(() -> rolledOut(ns, "orph") && setsOf(ns, "orph").size() == 1, "adopted");
+    await(() -> rolledOut(ns, "orph") && setsOf(ns, "orph").size() == 1
+        && setsOf(ns, "orph").get(0).getMetadata().getName().equals(rsName), () -> "adopted: " + setsOf(ns, "orph"));
     assertThat(setsOf(ns, "orph").get(0).getMetadata().getName()).isEqualTo(rsName);
     assertThat(h.activePods(ns, "app=orph")).hasSize(2);
   }
