@@ -263,12 +263,15 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
 
   /** Reads or creates the meta key; returns the revision offset. */
   private long initialise() {
+    long deadline = deadline(options.requestTimeout());
+    Backoff backoff = new Backoff();
     while (true) {
       GetResponse meta = call("read the meta key", () -> kv.get(layout.meta()));
       if (!meta.getKvs().isEmpty()) {
         io.etcd.jetcd.KeyValue m = meta.getKvs().get(0);
         if (!m.getValue().toString(StandardCharsets.UTF_8).startsWith("bosun-store-etcd ")) {
-          throw new StoreException(layout.meta() + " holds something other than a Bosun store's meta key");
+          throw new StoreException(layout.meta().toString(StandardCharsets.UTF_8)
+              + " holds something other than a Bosun store's meta key");
         }
         return m.getCreateRevision();
       }
@@ -293,10 +296,11 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
               options.keyPrefix(), r.getHeader().getRevision());
           return r.getHeader().getRevision();
         }
-      } catch (RuntimeException e) {
-        if (!Failures.isTransient(e) || closed) {
-          throw failure("initialise the store", e);
+      } catch (RuntimeException cause) {
+        if (!Failures.isTransient(cause) || closed || System.nanoTime() - deadline > 0) {
+          throw failure("initialise the store", cause);
         }
+        backoff.pause();
       }
     }
   }
@@ -361,17 +365,16 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
       checkOpen();
       try {
         return await(request.get(), deadline);
-      } catch (RuntimeException e) {
-        Throwable cause = e instanceof StoreException && e.getCause() instanceof TimeoutException ? e.getCause() : e;
+      } catch (RuntimeException cause) {
         if (closed) {
-          throw new StoreException("etcd store is closed", e);
+          throw new StoreException("etcd store is closed", cause);
         }
         if (!Failures.isTransient(cause)) {
-          throw e;
+          throw cause;
         }
         if (System.nanoTime() - deadline > 0) {
           throw new StoreException("cannot " + what + ": etcd unavailable for " + options.requestTimeout().toSeconds()
-              + " s (" + Failures.describe(cause) + ")", e);
+              + " s (" + Failures.describe(cause) + ")", cause);
         }
         backoff.pause();
       }
@@ -619,8 +622,7 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
       TxnResponse r;
       try {
         r = await(send(w, token), deadline);
-      } catch (RuntimeException e) {
-        Throwable cause = e instanceof StoreException && e.getCause() instanceof TimeoutException ? e.getCause() : e;
+      } catch (RuntimeException cause) {
         if (closed || !Failures.isTransient(cause)) {
           if (unknown) {
             // An earlier attempt may still have been applied; that answer wins over this failure.
@@ -751,17 +753,16 @@ public final class EtcdStore implements KeyValueStore, AutoCloseable {
               : w.pinnedTo(g.getKvs().get(0).getModRevision() - base));
         }
         return new Resolution(null, w);
-      } catch (RuntimeException e) {
-        Throwable cause = e instanceof StoreException && e.getCause() instanceof TimeoutException ? e.getCause() : e;
+      } catch (RuntimeException cause) {
         if (closed) {
-          throw new StoreException("etcd store closed while the outcome of a write to " + w.key() + " was unknown", e);
+          throw new StoreException("etcd store closed while the outcome of a write to " + w.key() + " was unknown", cause);
         }
-        if (e instanceof UnresolvableException u) {
+        if (cause instanceof UnresolvableException u) {
           throw u;
         }
         if (!Failures.isTransient(cause) || System.nanoTime() - deadline > 0) {
           throw new UnresolvableException("outcome of a write to " + w.key() + " is unknown: etcd failed before it "
-              + "could be resolved (" + Failures.describe(cause) + ")", e);
+              + "could be resolved (" + Failures.describe(cause) + ")", cause);
         }
         backoff.pause();
       }

@@ -41,7 +41,8 @@ final class Failures {
   /** Worth retrying: nothing is known about the request, or it was refused before being applied. */
   static boolean isTransient(Throwable t) {
     Throwable u = unwrap(t);
-    if (u instanceof TimeoutException) {
+    // A request the store gave up waiting for (the wait wraps the timeout in a StoreException).
+    if (u instanceof TimeoutException || u.getCause() instanceof TimeoutException) {
       return true;
     }
     if (isAuthRefresh(u)) {

@@ -6,14 +6,15 @@ import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Starts a real etcd for a test class and kills it afterwards. Without an etcd binary every test
- * of the class is skipped (a JUnit assumption) with a message saying what to install; a binary
- * that is there but does not come up is a failure, not a skip.
+ * of the class is skipped (a JUnit assumption, per test so that each shows as skipped with the
+ * message saying what to install); a binary that is there but does not come up is a failure.
  */
-final class EtcdExtension implements BeforeAllCallback, AfterAllCallback {
+final class EtcdExtension implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
 
   static final String MISSING = "no etcd binary: install Debian's etcd-server package (/usr/bin/etcd), "
       + "or point -Dbosun.etcd.binary / $BOSUN_ETCD at one";
@@ -32,8 +33,14 @@ final class EtcdExtension implements BeforeAllCallback, AfterAllCallback {
   @Override
   public void beforeAll(ExtensionContext context) {
     Optional<Path> binary = EtcdProcess.binary();
-    Assumptions.assumeTrue(binary.isPresent(), MISSING);
-    etcd = EtcdProcess.start(binary.get(), tlsArgs);
+    if (binary.isPresent()) {
+      etcd = EtcdProcess.start(binary.get(), tlsArgs);
+    }
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    Assumptions.assumeTrue(etcd != null, MISSING);
   }
 
   @Override
