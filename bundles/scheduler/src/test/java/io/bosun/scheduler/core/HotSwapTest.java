@@ -154,7 +154,7 @@ class HotSwapTest {
   }
 
   /**
-   * The engine runs on its own threads while pods stream in and, concurrently, the policy flips
+   * The engine runs on its own threads while 1000 pods stream in and, concurrently, the policy flips
    * between test and pack and plugins are uninstalled and reinstalled: every pod ends bound exactly
    * once and nothing is left in the queue or assumed.
    */
@@ -183,11 +183,13 @@ class HotSwapTest {
         }
       });
       env.engine.start();
-      int total = 400;
+      int total = 1000;
+      java.util.concurrent.atomic.AtomicInteger swaps = new java.util.concurrent.atomic.AtomicInteger();
       Thread swapper = Thread.ofPlatform().start(() -> {
         Random r = new Random(1);
         int i = 0;
         while (!stop.get()) {
+          swaps.incrementAndGet();
           switch (i++ % 4) {
             case 0 -> env.profiles.setConfigAdmin(r.nextBoolean() ? PACK : TEST, TestPlugins.POLICIES);
             case 1 -> env.uninstall("DefaultBinder");
@@ -207,12 +209,14 @@ class HotSwapTest {
       });
       for (int i = 0; i < total; i++) {
         env.pod("p" + i, "10m");
-        if (i % 50 == 0) {
-          Thread.sleep(5);
+        if (i % 5 == 0) {
+          Thread.sleep(1);
         }
       }
       // let the churn run a little after the last pod, then settle with everything installed
-      Env.await(Duration.ofSeconds(30), () -> env.cluster.bindings.size() > total / 2, "half the pods bound");
+      Env.await(Duration.ofSeconds(30), () -> env.cluster.bindings.size() > total / 2 && swaps.get() >= 100,
+          "half the pods bound and 100 swaps");
+      long generations = env.profiles.current().generation();
       stop.set(true);
       swapper.join();
       env.install(env.factories.get("DefaultBinder"));
@@ -229,6 +233,7 @@ class HotSwapTest {
       assertThat(env.engine.queue().size()).isZero();
       assertThat(env.engine.cache().assumedCount()).isZero();
       assertThat(env.engine.cache().podCount()).isEqualTo(total);
+      assertThat(generations).as("profile generations during the stream").isGreaterThan(50);
       // swaps happened: some pods waited for a missing plugin and resumed
       assertThat(env.cluster.events.stream().filter(e -> e.message().contains("is not installed")).count())
           .isGreaterThan(0);
