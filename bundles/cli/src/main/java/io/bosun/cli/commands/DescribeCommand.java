@@ -10,6 +10,7 @@ import io.bosun.cli.Selectors;
 import io.bosun.cli.Targets;
 import io.bosun.cli.http.Api;
 import io.bosun.cli.http.ApiError;
+import io.bosun.cli.output.Ages;
 import io.bosun.cli.output.TableWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -148,7 +149,7 @@ public final class DescribeCommand implements Callable<Integer> {
     labelsAndAnnotations(w, meta);
     String phase = status.path("phase").asText("Unknown");
     if (meta.has("deletionTimestamp")) {
-      w.field(0, "Status", "Terminating (lasts " + NodesCommand.age(meta.path("deletionTimestamp").asText()) + ")");
+      w.field(0, "Status", "Terminating (lasts " + Ages.age(meta.path("deletionTimestamp").asText()) + ")");
     } else {
       w.field(0, "Status", cli.term().status(phase));
     }
@@ -408,7 +409,7 @@ public final class DescribeCommand implements Callable<Integer> {
       TableWriter t = new TableWriter().header("Namespace", "Name", "Phase", "Age");
       for (ObjectNode p : pods) {
         t.row(p.path("metadata").path("namespace").asText(), p.path("metadata").path("name").asText(),
-            p.path("status").path("phase").asText(""), NodesCommand.age(p.path("metadata").path("creationTimestamp")
+            p.path("status").path("phase").asText(""), Ages.age(p.path("metadata").path("creationTimestamp")
                 .asText("")));
       }
       w.table(1, t);
@@ -478,9 +479,9 @@ public final class DescribeCommand implements Callable<Integer> {
         .row("----", "------", "----", "----", "-------");
     for (JsonNode e : events) {
       int count = e.path("count").asInt(1);
-      String age = NodesCommand.age(last(e));
+      String age = Ages.age(last(e));
       if (count > 1) {
-        age += " (x" + count + " over " + NodesCommand.age(e.path("firstTimestamp").asText(last(e))) + ")";
+        age += " (x" + count + " over " + Ages.age(e.path("firstTimestamp").asText(last(e))) + ")";
       }
       String from = e.path("source").path("component").asText(e.path("reportingComponent").asText(""));
       t.row(e.path("type").asText(""), e.path("reason").asText(""), age, from, e.path("message").asText("").strip());

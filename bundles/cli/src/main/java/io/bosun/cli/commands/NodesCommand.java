@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bosun.cli.Cli;
 import io.bosun.cli.Targets;
+import io.bosun.cli.output.Ages;
 import io.bosun.cli.output.TableWriter;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -68,7 +67,7 @@ public final class NodesCommand implements Callable<Integer> {
       }
       JsonNode alloc = status.path("allocatable");
       w.row(name, ready, roles.isEmpty() ? "<none>" : String.join(",", roles),
-          age(n.path("metadata").path("creationTimestamp").asText("")),
+          Ages.age(n.path("metadata").path("creationTimestamp").asText("")),
           status.path("nodeInfo").path("kubeletVersion").asText("<none>"), alloc.path("cpu").asText("-"),
           alloc.path("memory").asText("-"), podsPerNode.getOrDefault(name, 0) + "/" + alloc.path("pods").asText("-"),
           ip);
@@ -76,30 +75,5 @@ public final class NodesCommand implements Callable<Integer> {
     w.paint(1, s -> s.startsWith("Ready") ? cli.term().green(s) : cli.term().red(s));
     w.print(cli.out(), true);
     return 0;
-  }
-
-  /** kubectl's short ages: 45s, 3m, 5h, 2d. */
-  static String age(String timestamp) {
-    if (timestamp.isEmpty()) {
-      return "<unknown>";
-    }
-    Duration d = Duration.between(Instant.parse(timestamp), Instant.now());
-    long s = Math.max(0, d.toSeconds());
-    if (s < 120) {
-      return s + "s";
-    }
-    if (s < 600) {
-      return (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s");
-    }
-    if (s < 3 * 3600) {
-      return (s / 60) + "m";
-    }
-    if (s < 8 * 3600) {
-      return (s / 3600) + "h" + (s % 3600 / 60 == 0 ? "" : (s % 3600 / 60) + "m");
-    }
-    if (s < 48 * 3600) {
-      return (s / 3600) + "h";
-    }
-    return (s / 86400) + "d";
   }
 }

@@ -6,6 +6,7 @@ import io.bosun.cli.Cli;
 import io.bosun.cli.CliException;
 import io.bosun.cli.http.Api;
 import io.bosun.cli.http.ApiError;
+import io.bosun.cli.output.Ages;
 import io.bosun.cli.output.TableWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -144,7 +145,7 @@ public final class PluginsCommand implements Runnable {
         JsonNode b = p.path("bundle");
         w.row(p.path("name").asText(), p.path("symbolicName").asText("<none>"), p.path("version").asText("<none>"),
             b.isMissingNode() ? "PENDING" : b.path("state").asText(), size(p.path("size").asLong()),
-            NodesCommand.age(p.path("modified").asText("")));
+            Ages.age(p.path("modified").asText("")));
       }
       w.paint(3, cli.term()::status);
       w.print(cli.out(), true);

@@ -217,8 +217,8 @@ public final class RolloutCommand implements Runnable {
           last = s.message();
         }
         if (deadline != null && Instant.now().isAfter(deadline)) {
-          cli.term().done("timed out waiting for the rollout of " + ref.ref() + ": " + s.message(), false);
-          throw new CliException("timed out waiting for the condition");
+          cli.term().done(s.message(), false);
+          throw new CliException("timed out waiting for the rollout of " + ref.ref());
         }
         cli.sleep(Duration.ofMillis(250));
       }

@@ -134,6 +134,9 @@ public final class Printer {
    * lists and a {@code kind/} prefix when several kinds are printed together.
    */
   public TableWriter table(Cli cli, KindInfo kind, JsonNode table, TableStyle style) {
+    if (!"Table".equals(table.path("kind").asText())) {
+      table = asTable(table);
+    }
     TableWriter w = new TableWriter();
     List<Integer> cols = new ArrayList<>();
     List<String> header = new ArrayList<>();
@@ -183,5 +186,31 @@ public final class Printer {
       w.paint(statusCol, cli.term()::status);
     }
     return w;
+  }
+
+  /**
+   * A NAME/AGE table from a plain object or list, for servers that do not answer with a Table
+   * (kubectl does the same).
+   */
+  static JsonNode asTable(JsonNode doc) {
+    ObjectNode t = JsonNodeFactory.instance.objectNode().put("kind", "Table");
+    ArrayNode defs = t.putArray("columnDefinitions");
+    defs.addObject().put("name", "Name").put("type", "string").put("format", "name").put("priority", 0);
+    defs.addObject().put("name", "Age").put("type", "string").put("priority", 0);
+    ArrayNode rows = t.putArray("rows");
+    List<JsonNode> items = new ArrayList<>();
+    if (doc.has("items")) {
+      doc.path("items").forEach(items::add);
+    } else {
+      items.add(doc);
+    }
+    for (JsonNode item : items) {
+      ObjectNode row = rows.addObject();
+      String created = item.path("metadata").path("creationTimestamp").asText("");
+      row.putArray("cells").add(item.path("metadata").path("name").asText())
+          .add(created.isEmpty() ? "<unknown>" : Ages.age(created));
+      row.putObject("object").set("metadata", item.path("metadata"));
+    }
+    return t;
   }
 }

@@ -123,7 +123,8 @@ class ScriptAndTerminalIT {
     assertThat(out).contains("\r\033[K").contains("Waiting for deployment")
         .contains("\033[36m").containsAnyOf("⠋", "⠙", "⠹");
     assertThat(out.split("\r\033\\[K", -1).length).as("redraws").isGreaterThan(3);
-    assertThat(out).contains("\033[31m✗\033[0m timed out waiting for the rollout of deployment.apps/slow");
+    assertThat(out).contains("\033[31m✗\033[0m Waiting for deployment")
+        .contains("timed out waiting for the rollout of deployment.apps/slow");
 
     Result piped = b.process(scriptEnv(), null, bosun(), "rollout", "status", "deployment/slow", "-n", "cli-term",
         "--timeout=2s");

@@ -70,4 +70,14 @@ class PrinterTest {
         .satisfies(e -> assertThat(((CliException) e).exitCode()).isEqualTo(2));
     assertThatThrownBy(() -> Printer.of("jsonpath")).hasMessageContaining("no template");
   }
+
+  @Test
+  void plainListsBecomeNameAgeTables() {
+    JsonNode list = JsonPathTest.parse("{\"kind\":\"PodList\",\"items\":[{\"metadata\":{\"name\":\"a\","
+        + "\"creationTimestamp\":\"2020-01-01T00:00:00Z\"}}]}");
+    JsonNode t = Printer.asTable(list);
+    assertThat(t.path("columnDefinitions")).hasSize(2);
+    assertThat(t.path("rows").get(0).path("cells").get(0).asText()).isEqualTo("a");
+    assertThat(t.path("rows").get(0).path("cells").get(1).asText()).endsWith("d");
+  }
 }
