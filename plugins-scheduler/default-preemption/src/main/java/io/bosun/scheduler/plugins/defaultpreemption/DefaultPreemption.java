@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
@@ -196,8 +197,8 @@ public final class DefaultPreemption implements PostFilterPlugin {
     int n = potential.size();
     Candidate[] nonViolating = new Candidate[n];
     Candidate[] violating = new Candidate[n];
-    java.util.concurrent.atomic.AtomicInteger nonViolatingCount = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger violatingCount = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger nonViolatingCount = new AtomicInteger();
+    AtomicInteger violatingCount = new AtomicInteger();
     Map<String, Status> statuses = new ConcurrentHashMap<>();
     List<Status> errors = new CopyOnWriteArrayList<>();
     AtomicBoolean enough = new AtomicBoolean();
