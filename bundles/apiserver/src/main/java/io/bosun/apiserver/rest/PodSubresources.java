@@ -58,9 +58,15 @@ final class PodSubresources {
           io.bosun.api.validation.FieldError.required("target.name", "")));
     }
     JsonNode annotations = binding.path("metadata").path("annotations");
+    String uid = binding.path("metadata").path("uid").asText("");
     ResourceType pods = call.type();
     StoredObject result = storage.update(pods, call.namespace(), call.name(), pod -> {
       ObjectNode meta = JsonNodes.metadata(pod);
+      // A binding may name the pod it was computed for; a recreated pod of the same name is not it.
+      if (!uid.isEmpty() && !uid.equals(meta.path("uid").asText())) {
+        throw ApiException.conflict(pods.resourceName(), call.name(), "Precondition failed: UID in precondition: "
+            + uid + ", UID in object meta: " + meta.path("uid").asText());
+      }
       if (meta.hasNonNull("deletionTimestamp")) {
         throw ApiException.conflict(pods.resourceName(), call.name(),
             "pod " + call.name() + " is being deleted, cannot be assigned to a host");
