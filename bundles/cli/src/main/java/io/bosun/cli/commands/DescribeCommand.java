@@ -392,8 +392,10 @@ public final class DescribeCommand implements Callable<Integer> {
     for (JsonNode a : status.path("addresses")) {
       w.field(1, a.path("type").asText(), a.path("address").asText());
     }
-    w.map(0, "Capacity", status.path("capacity"));
-    w.map(0, "Allocatable", status.path("allocatable"));
+    for (String k : List.of("capacity", "allocatable")) {
+      w.line(0, cap(k) + ":");
+      status.path(k).fields().forEachRemaining(e -> w.field(1, e.getKey(), e.getValue().asText()));
+    }
     JsonNode info = status.path("nodeInfo");
     if (info.size() > 0) {
       w.line(0, "System Info:");

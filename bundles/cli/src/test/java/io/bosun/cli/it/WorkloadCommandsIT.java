@@ -344,6 +344,27 @@ class WorkloadCommandsIT {
     assertThat(noPods.err()).contains("NotFound");
   }
 
+  /** Needs a node with a kubelet (the node runtime); skipped while the runtime has none. */
+  @Test
+  void logsOfARunningPod(BosunRuntime b) throws Exception {
+    boolean realNode = false;
+    for (JsonNode n : b.get("/api/v1/nodes").path("items")) {
+      realNode |= !n.path("metadata").path("name").asText().startsWith("cli-node-");
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(realNode, "no node has registered: the runtime has no kubelet yet");
+    ok(b.bosun(ns("cli-logs"), false, "apply", "-f", "-"));
+    ok(b.bosun("apply", "-f", EXAMPLE.toString(), "-n", "cli-logs"));
+    Result rolled = b.bosun("rollout", "status", "deployment/hello", "--timeout=120s", "-n", "cli-logs");
+    org.junit.jupiter.api.Assumptions.assumeTrue(rolled.code() == 0, "the example did not roll out: " + rolled);
+    BosunRuntime.await(Duration.ofSeconds(30), "a greeting in the logs", () ->
+        b.bosun("logs", "deployment/hello", "-n", "cli-logs").out().contains("hello from Bosun"));
+    assertThat(ok(b.bosun("logs", "deployment/hello", "--tail=1", "-n", "cli-logs")).out().lines().count())
+        .isEqualTo(1);
+    Result followed = ok(b.bosun("logs", "deployment/hello", "-f", "--limit-bytes=200", "-n", "cli-logs"));
+    assertThat(followed.out()).contains("hello from Bosun");
+    assertThat(ok(b.bosun("describe", "pods", "-l", "app=hello", "-n", "cli-logs")).out()).contains("Running");
+  }
+
   @Test
   void createFailsForExistingObjects(BosunRuntime b) {
     String cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: created}\n";
