@@ -12,7 +12,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SingleThreadIoEventLoop;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -98,7 +98,9 @@ final class EtcdConnection implements AutoCloseable {
       }
     }
     this.client = builder.build();
-    this.group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("bosun-etcd-io", true),
+    // One event loop is plenty for a client, and a bare loop (no group around it) has no termination
+    // listeners, which Netty would run on its global executor thread after close.
+    this.group = new SingleThreadIoEventLoop(null, new DefaultThreadFactory("bosun-etcd-io", true),
         NioIoHandler.newFactory());
     this.channel = ownChannel();
   }
@@ -157,9 +159,12 @@ final class EtcdConnection implements AutoCloseable {
       if (!executor.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.log(System.Logger.Level.WARNING, "etcd client threads did not stop within {0}", STOP_WAIT);
       }
-      // Netty runs the group's termination listeners on its global executor, whose thread ends a second
-      // after its last task: waiting for it costs about that second, and leaves nothing running.
-      GlobalEventExecutor.INSTANCE.awaitInactivity(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      // Should anything have used Netty's global executor, its thread ends a second after its last task.
+      try {
+        GlobalEventExecutor.INSTANCE.awaitInactivity(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (IllegalStateException neverStarted) {
+        // Nothing used it: nothing to wait for.
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
