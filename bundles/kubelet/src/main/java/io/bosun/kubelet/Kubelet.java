@@ -140,7 +140,7 @@ public final class Kubelet implements AutoCloseable {
       }
     };
     PodSyncer syncer = new PodSyncer(config, client, runtimes, pods, lookup, volumes, probes, prober, backoff, logPaths,
-        facts, clock);
+        facts, this::sourcesReady, clock);
     workers = new PodWorkers(syncer, clock);
     eviction = new EvictionManager(config, evictionObserver, clock, () -> workers.states(), pods,
         s -> workers.dispatch(s.uid), () -> {
@@ -290,6 +290,18 @@ public final class Kubelet implements AutoCloseable {
     }
   }
 
+  /** Whether every pod source has delivered its pods once: only then may an unknown pod be torn down. */
+  private boolean sourcesReady() {
+    return podInformer != null && podInformer.hasSynced() && staticPodsRead;
+  }
+
+  /** How many relists ran; for tests. */
+  long relistCount() {
+    return relists;
+  }
+
+  private volatile long relists;
+
   private void readStaticPods() {
     if (staticPods != null) {
       staticPods.scan();
@@ -299,6 +311,7 @@ public final class Kubelet implements AutoCloseable {
 
   /** Upstream's PLEG: a relist of every runtime's containers; a pod whose containers changed syncs. */
   private void relist() {
+    relists++;
     Map<String, String> now = new HashMap<>();
     Map<String, String> podOf = new HashMap<>();
     for (Runtimes.Entry e : runtimes.all()) {
@@ -338,7 +351,7 @@ public final class Kubelet implements AutoCloseable {
    * folder was read, so a kubelet that cannot reach the API server kills nothing.
    */
   private void cleanupOrphans() {
-    if (podInformer == null || !podInformer.hasSynced() || !staticPodsRead) {
+    if (!sourcesReady()) {
       return;
     }
     Set<String> known = pods.uids();

@@ -139,6 +139,14 @@ final class NodeManager implements NodeFacts, AutoCloseable {
     while (!closed) {
       Instant now = clock.instant();
       Instant wakeAt;
+      boolean asked;
+      lock.lock();
+      try {
+        asked = signalled;
+        signalled = false;
+      } finally {
+        lock.unlock();
+      }
       try {
         if (nodeUid.isEmpty()) {
           register();
@@ -147,14 +155,6 @@ final class NodeManager implements NodeFacts, AutoCloseable {
         if (!now.isBefore(nextLease)) {
           renewLease();
           nextLease = now.plus(renew);
-        }
-        boolean asked;
-        lock.lock();
-        try {
-          asked = signalled;
-          signalled = false;
-        } finally {
-          lock.unlock();
         }
         if (asked || !now.isBefore(nextStatus)) {
           postStatus();

@@ -98,12 +98,13 @@ final class PodSyncer implements PodWorkers.Syncer {
   private final LogPaths logPaths;
   private final NodeFacts node;
   private final StatusWriter statusWriter;
+  private final java.util.function.BooleanSupplier sourcesReady;
   private final Clock clock;
   private final ApiCodec codec = new ApiCodec();
 
   PodSyncer(KubeletConfig config, ApiClient client, Runtimes runtimes, PodManager pods, ObjectLookup lookup,
       Volumes volumes, ProbeManager probes, Prober prober, Backoff backoff, LogPaths logPaths, NodeFacts node,
-      Clock clock) {
+      java.util.function.BooleanSupplier sourcesReady, Clock clock) {
     this.config = config;
     this.client = client;
     this.runtimes = runtimes;
@@ -117,6 +118,7 @@ final class PodSyncer implements PodWorkers.Syncer {
     this.logPaths = logPaths;
     this.node = node;
     this.statusWriter = new StatusWriter(client);
+    this.sourcesReady = sourcesReady;
     this.clock = clock;
   }
 
@@ -158,6 +160,11 @@ final class PodSyncer implements PodWorkers.Syncer {
   public PodWorkers.Result sync(PodState st) {
     Optional<Pod> desired = pods.get(st.uid);
     if (desired.isEmpty()) {
+      if (!sourcesReady.getAsBoolean()) {
+        // Not known yet is not gone: until the pod informer has synced and the static folder was
+        // read (an API server still starting, a kubelet just restarted), nothing is torn down.
+        return PodWorkers.Result.at(clock.instant().plusSeconds(1));
+      }
       return removed(st);
     }
     Pod pod = desired.get();

@@ -397,6 +397,38 @@ class KubeletTest {
   }
 
   @Test
+  void aKubeletThatCannotReachTheApiServerKillsNothing() throws Exception {
+    Kubelet first = kubelet();
+    api.run(TestApi.pod("patient", Map.of(), TestApi.container("app", "serve")), NODE);
+    api.awaitPod("patient", KubeletTest::running, "Running");
+    long starts = fake.startCount();
+    first.close();
+    kubelets.remove(first);
+    int dead;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      dead = s.getLocalPort();
+    }
+    // the node restarts while its API server is down: pods are unknown, not deleted
+    Kubelet blind = new Kubelet(KubeletConfig.builder(NODE, dir.resolve("kubelet")).runtime("fake").port(0)
+        .nodeIP("127.0.0.1").relistPeriod(Duration.ofMillis(100)).evictionHard(List.of()).build(),
+        io.bosun.client.ClientConfig.forServer("http://127.0.0.1:" + dead), runtimes, Clock.systemUTC());
+    blind.start();
+    try {
+      TestApi.await(Duration.ofSeconds(20), () -> blind.relistCount() >= 10 && blind.podCount() == 1,
+          "ten relists with the pod's containers seen");
+      assertThat(fake.containers().list(ContainerFilter.ALL)).singleElement()
+          .extracting(io.bosun.runtime.spi.ContainerStatus::state).isEqualTo(ContainerState.RUNNING);
+      assertThat(fake.sandboxes().list(io.bosun.runtime.spi.SandboxFilter.ALL)).singleElement()
+          .extracting(io.bosun.runtime.spi.SandboxStatus::state).isEqualTo(io.bosun.runtime.spi.SandboxState.READY);
+    } finally {
+      blind.close();
+    }
+    kubelet();
+    api.awaitPod("patient", KubeletTest::running, "still Running");
+    assertThat(fake.startCount()).isEqualTo(starts);
+  }
+
+  @Test
   void orphansOfPodsDeletedMeanwhileAreCleanedUp() {
     Kubelet first = kubelet();
     api.run(TestApi.pod("orphan", Map.of(), TestApi.container("app", "serve")), NODE);
