@@ -89,6 +89,12 @@ final class Launcher {
 
         Map<String, String> launch = runtime.launchProperties(instance, data, options.port().orElse(DEFAULT_PORT),
                 options.name().orElseGet(Launcher::hostName));
+        // Always defined, so etc/io.bosun.client.cfg can say server = ${bosun.server}.
+        launch.put(RuntimeLayout.SERVER, options.server().orElse(""));
+        launch.put(RuntimeLayout.NODE_RUNTIME, options.nodeRuntime().orElse(""));
+        if (options.server().isPresent()) {
+            ensureClientConfiguration(etc);
+        }
         // JVM-wide settings such as log levels; a -D on the command line wins.
         RuntimeLayout.resolve(etc.resolve("system.properties"), launch).forEach(System.getProperties()::putIfAbsent);
 
@@ -316,6 +322,24 @@ final class Launcher {
             instanceLock.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
         } catch (IOException e) {
             throw new LaunchException("Cannot lock " + lockFile + ": " + e, e);
+        }
+    }
+
+    /**
+     * An instance made before the runtime shipped etc/io.bosun.client.cfg lacks it; without it
+     * {@code --server} would not reach the API client.
+     */
+    private void ensureClientConfiguration(Path etc) throws LaunchException {
+        Path cfg = etc.resolve("io.bosun.client.cfg");
+        if (Files.exists(cfg)) {
+            return;
+        }
+        try {
+            Files.writeString(cfg, "# The API server this runtime's components talk to (--server); empty: the local one.\n"
+                    + "server = ${" + RuntimeLayout.SERVER + "}\n");
+            log.info("Created " + cfg);
+        } catch (IOException e) {
+            throw new LaunchException("Cannot create " + cfg + ": " + e, e);
         }
     }
 

@@ -11,16 +11,22 @@ import java.util.Optional;
  * @param port     the API server port, if given
  * @param dataDir  the data directory, if given (default: instance/data)
  * @param name     the instance name, if given (default: the host name)
+ * @param server   the API server a node runtime joins, if given
+ * @param nodeRuntime the kubelet's container runtime, if given
  */
-record Options(Path runtime, Path instance, Optional<Integer> port, Optional<Path> dataDir, Optional<String> name) {
+record Options(Path runtime, Path instance, Optional<Integer> port, Optional<Path> dataDir, Optional<String> name,
+        Optional<String> server, Optional<String> nodeRuntime) {
 
     static final String USAGE = """
             usage: java -jar bosun-launcher.jar --runtime DIR --instance DIR [--port N] [--data-dir DIR] [--name NAME]
+                                               [--server URL] [--node-runtime NAME]
               --runtime DIR    runtime directory: system/<startlevel>/*.jar, conf/, default etc/
               --instance DIR   instance directory: etc/ (live configuration), plugins/ (hot-deployed bundles), data/
               --port N         API server port (default 6443)
               --data-dir DIR   data directory (default INSTANCE/data)
-              --name NAME      instance name (default: the host name)""";
+              --name NAME      instance name (default: the host name); a node's name
+              --server URL     the API server this runtime's components use (default: http://127.0.0.1:PORT)
+              --node-runtime NAME  the kubelet's container runtime (default: process)""";
 
     /** Parses the arguments; returns empty for --help. Throws IllegalArgumentException on bad input. */
     static Optional<Options> parse(String... args) {
@@ -29,6 +35,8 @@ record Options(Path runtime, Path instance, Optional<Integer> port, Optional<Pat
         Integer port = null;
         Path dataDir = null;
         String name = null;
+        String server = null;
+        String nodeRuntime = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = null;
@@ -41,7 +49,7 @@ record Options(Path runtime, Path instance, Optional<Integer> port, Optional<Pat
                 case "-h", "--help" -> {
                     return Optional.empty();
                 }
-                case "--runtime", "--instance", "--port", "--data-dir", "--name" -> {
+                case "--runtime", "--instance", "--port", "--data-dir", "--name", "--server", "--node-runtime" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(arg + " needs a value");
@@ -53,6 +61,8 @@ record Options(Path runtime, Path instance, Optional<Integer> port, Optional<Pat
                         case "--instance" -> instance = Path.of(value);
                         case "--port" -> port = parsePort(value);
                         case "--data-dir" -> dataDir = Path.of(value);
+                        case "--server" -> server = parseServer(value);
+                        case "--node-runtime" -> nodeRuntime = value;
                         default -> name = value;
                     }
                 }
@@ -68,9 +78,19 @@ record Options(Path runtime, Path instance, Optional<Integer> port, Optional<Pat
         if (name != null && name.isBlank()) {
             throw new IllegalArgumentException("--name must not be blank");
         }
+        if (nodeRuntime != null && !nodeRuntime.matches("[a-z0-9][a-z0-9.-]*")) {
+            throw new IllegalArgumentException("--node-runtime must be a runtime name such as process: " + nodeRuntime);
+        }
         return Optional.of(new Options(runtime.toAbsolutePath().normalize(), instance.toAbsolutePath().normalize(),
                 Optional.ofNullable(port), Optional.ofNullable(dataDir).map(p -> p.toAbsolutePath().normalize()),
-                Optional.ofNullable(name)));
+                Optional.ofNullable(name), Optional.ofNullable(server), Optional.ofNullable(nodeRuntime)));
+    }
+
+    private static String parseServer(String value) {
+        if (!value.matches("https?://[^/\\s]+/?")) {
+            throw new IllegalArgumentException("--server must be an http(s) URL such as http://10.0.0.1:6443: " + value);
+        }
+        return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
     }
 
     private static int parsePort(String value) {

@@ -35,6 +35,10 @@ public final class RuntimeLayout {
     public static final String DATA = "bosun.data";
     public static final String APISERVER_PORT = "bosun.apiserver.port";
     public static final String NAME = "bosun.name";
+    /** The API server the runtime's components use ({@code --server}); "" for the local one. */
+    public static final String SERVER = "bosun.server";
+    /** The kubelet's container runtime ({@code --node-runtime}); "" for its default. */
+    public static final String NODE_RUNTIME = "bosun.node.runtime";
     /** Set by conf/framework.properties: control-plane, node or all-in-one. */
     public static final String RUNTIME = "bosun.runtime";
 
