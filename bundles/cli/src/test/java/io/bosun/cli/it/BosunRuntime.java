@@ -209,9 +209,36 @@ public final class BosunRuntime implements ParameterResolver, ExtensionContext.S
       return;
     }
     process.destroy();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+    boolean stopped = process.waitFor(30, TimeUnit.SECONDS);
+    if (!stopped) {
       process.destroyForcibly();
+    }
+    stopContainers(instance);
+    if (!stopped) {
       throw new AssertionError("the runtime did not stop within 30 s of SIGTERM:\n" + log());
+    }
+  }
+
+  /**
+   * Ends the containers this runtime's kubelet started: the process runtime keeps them running
+   * across runtime restarts on purpose (a new runtime adopts them), so a test must stop them. They
+   * are recognized by their instance folder (wrapper command line or working directory).
+   */
+  static void stopContainers(Path instance) {
+    String dir = instance.toAbsolutePath().toString();
+    List<ProcessHandle> ours = ProcessHandle.allProcesses().filter(p -> {
+      if (p.info().commandLine().map(c -> c.contains(dir)).orElse(false)) {
+        return true;
+      }
+      try {
+        return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).toString().startsWith(dir);
+      } catch (IOException | UnsupportedOperationException | SecurityException e) {
+        return false;
+      }
+    }).toList();
+    for (ProcessHandle p : ours) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
     }
   }
 

@@ -199,6 +199,7 @@ class ScriptAndTerminalIT {
       if (!up.waitFor(30, TimeUnit.SECONDS)) {
         up.destroyForcibly();
       }
+      BosunRuntime.stopContainers(home.resolve("instance"));
     }
     assertThat(List.of(up.exitValue())).isNotEmpty();
   }
