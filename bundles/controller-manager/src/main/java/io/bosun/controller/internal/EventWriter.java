@@ -53,6 +53,8 @@ final class EventWriter implements AutoCloseable {
     }
   };
   private final AtomicLong dropped = new AtomicLong();
+  /** The last timestamp used in an event name: names stay unique when two events share a clock tick. */
+  private long lastNameNanos;
   private final Thread thread;
   private volatile boolean closed;
 
@@ -127,7 +129,8 @@ final class EventWriter implements AutoCloseable {
       }
     }
     String namespace = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? "default" : ref.getNamespace();
-    long nanos = TimeUnit.SECONDS.toNanos(p.at().getEpochSecond()) + p.at().getNano();
+    long nanos = Math.max(TimeUnit.SECONDS.toNanos(p.at().getEpochSecond()) + p.at().getNano(), lastNameNanos + 1);
+    lastNameNanos = nanos;
     String name = ref.getName() + "." + Long.toHexString(nanos);
     Event e = new Event()
         .withMetadata(new ObjectMeta().withNamespace(namespace).withName(name))

@@ -48,8 +48,12 @@ class ControllerManagerTest {
 
   @AfterAll
   static void stop() {
-    client.close();
-    cluster.close();
+    if (client != null) {
+      client.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
   }
 
   /** Copies every ConfigMap labelled copy=yes to <name>-copy; counts its runs and syncs. */
