@@ -22,18 +22,25 @@ import org.osgi.service.metatype.annotations.Designate;
  * clients resume from their last resourceVersion, and starts a new one on the replacement.
  * A configuration change restarts the server the same way. Extra routes ({@link RouteHandler}
  * services of other bundles) come and go while it runs.
+ *
+ * <p>The store is chosen by the reference's target, {@code (bosun.store.backend=embedded)} unless
+ * the configuration sets {@code store.target}, e.g. {@code (bosun.store.backend=etcd)}. A fixed
+ * default rather than "any store": with an etcd store configured as well, the choice must not
+ * depend on which store registered first.
  */
 @Component(immediate = true, configurationPid = "io.bosun.apiserver", configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = ApiServerConfig.class)
 public class ApiServerComponent {
 
   static final int DEFAULT_PORT = 6443;
+  /** The store unless {@code store.target} is configured: the embedded one. */
+  static final String DEFAULT_STORE_TARGET = "(" + KeyValueStore.BACKEND + "=embedded)";
 
   private final ApiServer server;
 
   @Activate
-  public ApiServerComponent(@Reference KeyValueStore store, @Reference PrometheusRegistry metrics,
-      ApiServerConfig config, BundleContext context) throws Exception {
+  public ApiServerComponent(@Reference(name = "store", target = DEFAULT_STORE_TARGET) KeyValueStore store,
+      @Reference PrometheusRegistry metrics, ApiServerConfig config, BundleContext context) throws Exception {
     int port = config.port();
     if (port <= 0) {
       String property = context.getProperty("bosun.apiserver.port");
