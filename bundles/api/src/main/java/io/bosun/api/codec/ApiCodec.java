@@ -105,9 +105,38 @@ public final class ApiCodec {
     }
   }
 
-  /** Turns a model object into a tree. */
+  /**
+   * Turns a model object into a tree, in the same canonical form as parsing its JSON would give:
+   * whole numbers that fit an int become int nodes (a {@code Long} field would otherwise become a
+   * long node, and trees compare node types, so an unchanged object would look changed).
+   */
   public JsonNode toTree(Object value) {
-    return json.valueToTree(value);
+    return canonical(json.valueToTree(value));
+  }
+
+  private static JsonNode canonical(JsonNode node) {
+    if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode obj) {
+      obj.fields().forEachRemaining(e -> {
+        JsonNode c = canonical(e.getValue());
+        if (c != e.getValue()) {
+          e.setValue(c);
+        }
+      });
+      return obj;
+    }
+    if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode arr) {
+      for (int i = 0; i < arr.size(); i++) {
+        JsonNode c = canonical(arr.get(i));
+        if (c != arr.get(i)) {
+          arr.set(i, c);
+        }
+      }
+      return arr;
+    }
+    if (node instanceof com.fasterxml.jackson.databind.node.LongNode l && l.canConvertToInt()) {
+      return com.fasterxml.jackson.databind.node.IntNode.valueOf(l.intValue());
+    }
+    return node;
   }
 
   /** Turns a tree into a model object, ignoring unknown fields; for trees this server built. */

@@ -70,7 +70,7 @@ public interface KindStrategy {
 
   /** Whether the spec changed in a way that bumps {@code metadata.generation}. */
   default boolean specChanged(ObjectNode obj, ObjectNode old) {
-    return !java.util.Objects.equals(obj.get("spec"), old.get("spec"));
+    return !io.bosun.apiserver.storage.JsonNodes.same(obj.get("spec"), old.get("spec"));
   }
 
   /** Field selector labels beyond {@code metadata.name} and {@code metadata.namespace}. */

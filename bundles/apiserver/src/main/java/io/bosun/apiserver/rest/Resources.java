@@ -389,7 +389,7 @@ public final class Resources {
       }
     }
     JsonNodes.metadata(next).put("resourceVersion", current.path("metadata").path("resourceVersion").asText());
-    if (next.equals(current)) {
+    if (JsonNodes.same(next, current)) {
       return current;
     }
     admit(call, Operation.UPDATE, next, current);
@@ -402,7 +402,7 @@ public final class Resources {
       return next;
     }
     ObjectNode tracked = patching.trackUpdate(current, next, call.fieldManager(), type, subresource, clock.instant());
-    return tracked.equals(current) ? current : tracked;
+    return JsonNodes.same(tracked, current) ? current : tracked;
   }
 
   private static void copyImmutableMetadata(ObjectNode meta, ObjectNode old) {

@@ -176,7 +176,7 @@ public final class ObjectStorage {
         }
         ObjectNode current = decode(kv);
         ObjectNode next = mutation.apply(current.deepCopy());
-        if (next == null || next.equals(current)) {
+        if (next == null || JsonNodes.same(next, current)) {
           return new StoredObject(current, kv.modRevision());
         }
         if (shouldDeleteDuringUpdate(type, next)) {

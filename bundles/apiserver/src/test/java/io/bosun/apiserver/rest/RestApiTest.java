@@ -213,6 +213,27 @@ class RestApiTest {
   }
 
   @Test
+  void unchangedWritesChangeNothing() throws Exception {
+    String deployment = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"same\"},"
+        + "\"spec\":{\"replicas\":2,\"selector\":{\"matchLabels\":{\"app\":\"same\"}},\"template\":{\"metadata\":"
+        + "{\"labels\":{\"app\":\"same\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"nginx:1.25\","
+        + "\"ports\":[{\"containerPort\":80}]}]}}}}";
+    String path = "/apis/apps/v1/namespaces/default/deployments/same?fieldManager=tester&force=true";
+    var first = api.call("PATCH", path, "application/apply-patch+yaml", deployment);
+    assertThat(first.code()).as(first.body()).isEqualTo(201);
+    var again = api.call("PATCH", path, "application/apply-patch+yaml", deployment);
+    assertThat(again.code()).isEqualTo(200);
+    assertThat(again.json().at("/metadata/resourceVersion").asText())
+        .isEqualTo(first.json().at("/metadata/resourceVersion").asText());
+    assertThat(again.json().at("/metadata/generation").asInt()).isEqualTo(1);
+
+    var put = api.put("/apis/apps/v1/namespaces/default/deployments/same", again.json().toString());
+    assertThat(put.code()).as(put.body()).isEqualTo(200);
+    assertThat(put.json().at("/metadata/resourceVersion").asText())
+        .isEqualTo(first.json().at("/metadata/resourceVersion").asText());
+  }
+
+  @Test
   void watchListSendsInitialEventsThenABookmark() throws Exception {
     api.post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"wl\"}}");
     api.post("/api/v1/namespaces/wl/configmaps", configMap("one", "1"));
