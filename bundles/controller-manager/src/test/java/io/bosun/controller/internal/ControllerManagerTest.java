@@ -157,6 +157,26 @@ class ControllerManagerTest {
   }
 
   @Test
+  void closeStopsEveryThreadItStarted() throws Exception {
+    Copier copier = new Copier("threads");
+    LeaderElectionConfig lease = new LeaderElectionConfig("kube-system", "threads-cm", "t", Duration.ofSeconds(3),
+        Duration.ofSeconds(2), Duration.ofMillis(300), true);
+    ControllerManager manager = new ControllerManager(client, Settings.standalone("t").withLeaderElection(lease),
+        Clock.systemUTC());
+    manager.addController(copier);
+    manager.start();
+    await(WAIT, manager::isLeading, "leads");
+    createMap("kube-public", "t1", true);
+    await(WAIT, () -> exists("kube-public", "t1-copy"), "copied");
+    manager.close();
+    assertThat(copier.threads).isNotEmpty().allMatch(t -> !t.isAlive());
+    // Platform threads of informers, handlers, queues and the elector end with the manager.
+    await(WAIT, () -> Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+        .noneMatch(n -> n.startsWith("bosun-informer-") || n.startsWith("bosun-leader-elector-threads-cm")
+            || n.startsWith("bosun-workqueue-copier")), "no informer, handler, queue or elector thread left");
+  }
+
+  @Test
   void restartsAControllerThatFails() {
     AtomicInteger runs = new AtomicInteger();
     Controller flaky = new Controller() {
