@@ -92,10 +92,7 @@ final class RuncSpec {
     for (String set : List.of("bounding", "effective", "permitted")) {
       caps.forEach(capNode.putArray(set)::add);
     }
-    ObjectNode rlimit = process.putArray("rlimits").addObject();
-    rlimit.put("type", "RLIMIT_NOFILE");
-    rlimit.put("hard", 1048576);
-    rlimit.put("soft", 1048576);
+    // No rlimits: the container inherits the node's (as under containerd); raising them can be refused.
     process.put("noNewPrivileges", !sec.allowPrivilegeEscalation() && !sec.privileged());
 
     ObjectNode root = spec.putObject("root");
