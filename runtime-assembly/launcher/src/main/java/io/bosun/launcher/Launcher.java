@@ -86,6 +86,8 @@ final class Launcher {
             log.info("Created " + etc + " from the runtime defaults");
         }
         createDirectories(instance.resolve("plugins"), data);
+        // Before the framework starts, so FileInstall's first scan already sees the chosen store.
+        options.store().apply(etc, log);
 
         Map<String, String> launch = runtime.launchProperties(instance, data, options.port().orElse(DEFAULT_PORT),
                 options.name().orElseGet(Launcher::hostName));

@@ -13,20 +13,27 @@ import java.util.Optional;
  * @param name     the instance name, if given (default: the host name)
  * @param server   the API server a node runtime joins, if given
  * @param nodeRuntime the kubelet's container runtime, if given
+ * @param store    the store to select (--store, --etcd-endpoints, --etcd-prefix), written into etc/
  */
 record Options(Path runtime, Path instance, Optional<Integer> port, Optional<Path> dataDir, Optional<String> name,
-        Optional<String> server, Optional<String> nodeRuntime) {
+        Optional<String> server, Optional<String> nodeRuntime, StoreSelection store) {
 
     static final String USAGE = """
             usage: java -jar bosun-launcher.jar --runtime DIR --instance DIR [--port N] [--data-dir DIR] [--name NAME]
                                                [--server URL] [--node-runtime NAME]
+                                               [--store embedded|etcd] [--etcd-endpoints URLS] [--etcd-prefix P]
               --runtime DIR    runtime directory: system/<startlevel>/*.jar, conf/, default etc/
               --instance DIR   instance directory: etc/ (live configuration), plugins/ (hot-deployed bundles), data/
               --port N         API server port (default 6443)
               --data-dir DIR   data directory (default INSTANCE/data)
               --name NAME      instance name (default: the host name); a node's name
               --server URL     the API server this runtime's components use (default: http://127.0.0.1:PORT)
-              --node-runtime NAME  the kubelet's container runtime (default: process)""";
+              --node-runtime NAME  the kubelet's container runtime (default: process)
+              --store NAME     the API server's store: embedded (default) or etcd; written into INSTANCE/etc, so it
+                               stays selected (io.bosun.apiserver.cfg store.target)
+              --etcd-endpoints URLS  etcd client URLs, comma separated (io.bosun.store.etcd.cfg endpoints); implies
+                               --store etcd
+              --etcd-prefix P  etcd key prefix (io.bosun.store.etcd.cfg keyPrefix, default /bosun)""";
 
     /** Parses the arguments; returns empty for --help. Throws IllegalArgumentException on bad input. */
     static Optional<Options> parse(String... args) {
@@ -37,6 +44,9 @@ record Options(Path runtime, Path instance, Optional<Integer> port, Optional<Pat
         String name = null;
         String server = null;
         String nodeRuntime = null;
+        String store = null;
+        String etcdEndpoints = null;
+        String etcdPrefix = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = null;
@@ -66,6 +76,19 @@ record Options(Path runtime, Path instance, Optional<Integer> port, Optional<Pat
                         default -> name = value;
                     }
                 }
+                case "--store", "--etcd-endpoints", "--etcd-prefix" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException(arg + " needs a value");
+                        }
+                        value = args[++i];
+                    }
+                    switch (arg) {
+                        case "--store" -> store = value;
+                        case "--etcd-endpoints" -> etcdEndpoints = value;
+                        default -> etcdPrefix = value;
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
             }
         }
@@ -83,7 +106,9 @@ record Options(Path runtime, Path instance, Optional<Integer> port, Optional<Pat
         }
         return Optional.of(new Options(runtime.toAbsolutePath().normalize(), instance.toAbsolutePath().normalize(),
                 Optional.ofNullable(port), Optional.ofNullable(dataDir).map(p -> p.toAbsolutePath().normalize()),
-                Optional.ofNullable(name), Optional.ofNullable(server), Optional.ofNullable(nodeRuntime)));
+                Optional.ofNullable(name), Optional.ofNullable(server), Optional.ofNullable(nodeRuntime),
+                new StoreSelection(Optional.ofNullable(store), Optional.ofNullable(etcdEndpoints),
+                        Optional.ofNullable(etcdPrefix))));
     }
 
     private static String parseServer(String value) {
