@@ -121,6 +121,18 @@ public final class TestImages {
     return new Image(blobs, configBytes, configDigest, manifestBytes, Digests.of(manifestBytes));
   }
 
+  /** The same image described by a Docker v2 schema 2 manifest (Docker media types). */
+  public static Image asDocker(Image image) throws IOException {
+    ObjectNode m = (ObjectNode) JSON.readTree(image.manifest());
+    m.put("mediaType", Manifests.DOCKER_MANIFEST);
+    ((ObjectNode) m.path("config")).put("mediaType", "application/vnd.docker.container.image.v1+json");
+    for (var l : m.path("layers")) {
+      ((ObjectNode) l).put("mediaType", "application/vnd.docker.image.rootfs.diff.tar.gzip");
+    }
+    byte[] bytes = JSON.writeValueAsBytes(m);
+    return new Image(image.blobs(), image.config(), image.configDigest(), bytes, Digests.of(bytes));
+  }
+
   /** The busybox image running {@code sh} by default. */
   public static Image busybox() throws IOException {
     Map<String, Object> cfg = new LinkedHashMap<>();
@@ -172,8 +184,9 @@ public final class TestImages {
         throw new IOException("upload of " + b.getKey() + ": " + done.statusCode() + " " + done.body());
       }
     }
+    String type = JSON.readTree(image.manifest()).path("mediaType").asText(Manifests.OCI_MANIFEST);
     HttpResponse<String> m = http.send(HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/manifests/" + tag))
-        .header("Content-Type", Manifests.OCI_MANIFEST).PUT(HttpRequest.BodyPublishers.ofByteArray(image.manifest()))
+        .header("Content-Type", type).PUT(HttpRequest.BodyPublishers.ofByteArray(image.manifest()))
         .build(), HttpResponse.BodyHandlers.ofString());
     if (m.statusCode() != 201) {
       throw new IOException("manifest put: " + m.statusCode() + " " + m.body());
