@@ -295,6 +295,60 @@ class OciRuntimeRuncTest {
   }
 
   @Test
+  void containerWritesNeverReachTheSharedImageInOverlayOrCopyMode() throws IOException {
+    assertThat(runtime.rootfsMode()).isEqualTo(OciRuntime.RootfsMode.OVERLAY); // overlayfs works on this kind of machine
+    runtime.close();
+    OciRuntime.Settings base = host.settings(dir.resolve("state"));
+    OciRuntime.Settings copy = new OciRuntime.Settings(base.stateDir(), null, base.runcRoot(), base.cgroupRoot(),
+        OciRuntime.RootfsMode.COPY, null, null, null, null, null);
+    for (OciRuntime.Settings settings : List.of(base, copy)) {
+      runtime = new OciRuntime(settings, () -> Optional.of(network));
+      SandboxConfig pod = sandboxConfig("writer-" + runtime.rootfsMode().name().toLowerCase());
+      String sandbox = runtime.sandboxes().run(pod);
+      String id = run(sandbox, pod, "w", "echo changed > /www/index.html; rm /bin/cat; echo new > /etc/new; "
+          + "busybox cat /www/index.html /etc/new");
+      assertThat(stdout(awaitExit(runtime, id, Duration.ofSeconds(20)))).containsExactly("changed", "new");
+      Path image = runtime.imageStore().rootfs(runtime.imageStore().find(IMAGE).orElseThrow());
+      assertThat(Files.readString(image.resolve("www/index.html"))).isEqualTo("hello from bosun\n");
+      assertThat(image.resolve("etc/new")).doesNotExist();
+      assertThat(Files.isSymbolicLink(image.resolve("bin/cat"))).isTrue();
+      runtime.sandboxes().remove(sandbox);
+      if (settings == base) {
+        runtime.close();
+      }
+    }
+  }
+
+  @Test
+  void publishesHostPortsThroughPortmap() throws Exception {
+    int hostPort;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      hostPort = free.getLocalPort();
+    }
+    SandboxConfig base = sandboxConfig("ported");
+    SandboxConfig pod = new SandboxConfig(base.name(), base.namespace(), base.uid(), 0, base.hostname(),
+        base.logDirectory(), base.labels(), Map.of(), "", false,
+        List.of(new SandboxConfig.PortMapping("TCP", 8080, hostPort, "")), null, null);
+    String sandbox = runtime.sandboxes().run(pod);
+    run(sandbox, pod, "server", "exec httpd -f -p 8080 -h /www");
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    try (http) {
+      String body = null;
+      for (int i = 0; i < 50 && body == null; i++) {
+        try {
+          body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hostPort + "/"))
+              .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException notYet) {
+          HostFixture.sleep(100);
+        }
+      }
+      assertThat(body).isEqualTo("hello from bosun\n");
+    }
+    runtime.sandboxes().remove(sandbox);
+    assertThat(Host.run(List.of("iptables", "-t", "nat", "-S"), 10).output()).doesNotContain("dport " + hostPort);
+  }
+
+  @Test
   void aNewRuntimeInstanceAdoptsRunningAndFinishedContainers() throws IOException {
     SandboxConfig pod = sandboxConfig("adopt");
     String sandbox = runtime.sandboxes().run(pod);
