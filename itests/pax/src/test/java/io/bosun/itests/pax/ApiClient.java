@@ -55,6 +55,22 @@ final class ApiClient implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Any request with a JSON (or, for PATCH, merge-patch) body; {@code body} null sends none.
+     * For tests that write objects other than by POST.
+     */
+    HttpResponse<String> send(String method, String pathAndQuery, String contentType, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(pathAndQuery)).timeout(REQUEST_TIMEOUT)
+                .header("Accept", "application/json");
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Null once GET /readyz answers 200, else what it answered: for {@link Await}. */
     String notReady() {
         try {
