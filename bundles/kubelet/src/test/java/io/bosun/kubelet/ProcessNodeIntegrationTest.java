@@ -156,7 +156,10 @@ class ProcessNodeIntegrationTest {
     reader.join(Duration.ofSeconds(10));
     assertThat(reader.isAlive()).isFalse();
     assertThat(followed).contains("got SIGTERM");
-    assertThat(runtime.containers().list(ContainerFilter.ofPod(before.getMetadata().getUid()))).isEmpty();
+    // containers are removed once the pod has left the API (the kubelet cleans up after the final delete)
+    TestApi.await(Duration.ofSeconds(10),
+        () -> runtime.containers().list(ContainerFilter.ofPod(before.getMetadata().getUid())).isEmpty(),
+        "the pod's containers removed from the runtime");
   }
 
   @Test
