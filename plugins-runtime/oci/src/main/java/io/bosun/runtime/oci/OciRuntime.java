@@ -712,6 +712,13 @@ public final class OciRuntime implements ContainerRuntime, AutoCloseable {
       for (Path d : dirs.toList()) {
         Path file = d.resolve("container.json");
         if (!Files.exists(file)) {
+          // a create that never finished (the process died in it): release its mount and files
+          try {
+            Host.unmount(d.resolve("bundle/rootfs"));
+            LayerUnpacker.deleteTree(d);
+          } catch (IOException e) {
+            LOG.warn("Cannot clean up the unfinished container {}: {}", d, e.toString());
+          }
           continue;
         }
         try {
@@ -822,10 +829,12 @@ public final class OciRuntime implements ContainerRuntime, AutoCloseable {
       String cgroupParent = ownCgroup ? "/" + settings.cgroupRoot() + "/" + id
           : "/" + config.cgroupParent().replaceAll("^/+|/+$", "");
       String netnsName = config.hostNetwork() ? "" : "bosun-" + id.substring(0, 16);
+      // NOT_READY until everything is set up: a crash half-way leaves a record that remove() cleans up.
       SandboxRecord r = new SandboxRecord(id, config, clock.instant(), bootId, netnsName, cgroupParent, ownCgroup,
-          SandboxState.READY);
+          SandboxState.NOT_READY);
       try {
         Files.createDirectories(r.dir().resolve("ns"));
+        r.save();
         Files.createDirectories(config.logDirectory());
         writePodFiles(r, "");
         // IPC for all of the pod's containers; UTS with the pod's hostname unless on the host's network.
@@ -843,13 +852,14 @@ public final class OciRuntime implements ContainerRuntime, AutoCloseable {
           Host.check(List.of("ip", "netns", "add", netnsName), CMD_TIMEOUT);
           PodNetwork net = network.get().orElseThrow(() -> new IOException("no pod network named "
               + settings.network() + " is installed"));
-          r.save(); // before attaching: a crash now leaves a record that remove() can clean up
+          r.attachedTo = net.name(); // before attaching: detach is idempotent, a leaked lease is not
+          r.save();
           Attachment a = net.attach(r.attachRequest());
-          r.attachedTo = net.name();
           r.ip = a.ip();
           r.additionalIps = a.additionalIps();
           writePodFiles(r, a.ip());
         }
+        r.state = SandboxState.READY;
         r.save();
       } catch (IOException | RuntimeException e) {
         sandboxes.put(id, r);

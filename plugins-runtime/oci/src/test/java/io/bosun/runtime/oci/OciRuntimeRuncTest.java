@@ -320,6 +320,47 @@ class OciRuntimeRuncTest {
   }
 
   @Test
+  void aSandboxWhoseNetworkFailsLeavesNothingBehind() throws IOException {
+    runtime.close();
+    io.bosun.network.spi.PodNetwork broken = new io.bosun.network.spi.PodNetwork() {
+      @Override
+      public String name() {
+        return "bridge";
+      }
+
+      @Override
+      public io.bosun.network.spi.NetworkStatus status() {
+        return io.bosun.network.spi.NetworkStatus.ok();
+      }
+
+      @Override
+      public io.bosun.network.spi.Attachment attach(io.bosun.network.spi.AttachRequest request) {
+        throw new io.bosun.network.spi.NetworkException("no addresses left");
+      }
+
+      @Override
+      public void detach(io.bosun.network.spi.AttachRequest request) {
+      }
+    };
+    runtime = new OciRuntime(host.settings(dir.resolve("state")), () -> Optional.of(broken));
+    assertThatThrownBy(() -> runtime.sandboxes().run(sandboxConfig("broken")))
+        .isInstanceOf(io.bosun.runtime.spi.ContainerRuntimeException.class)
+        .hasMessageContaining("no addresses left")
+        .extracting(e -> ((io.bosun.runtime.spi.ContainerRuntimeException) e).reason())
+        .isEqualTo(io.bosun.runtime.spi.ContainerRuntimeException.CREATE_SANDBOX_ERROR);
+    assertThat(runtime.sandboxes().list(SandboxFilter.ALL)).isEmpty();
+    assertThat(HostFixture.netns()).noneMatch(n -> n.startsWith("bosun-"));
+    assertThat(mountsUnder(dir)).isEmpty();
+    runtime.close();
+
+    runtime = new OciRuntime(host.settings(dir.resolve("state")), Optional::empty);
+    assertThat(runtime.status().networkReady()).isFalse();
+    assertThat(runtime.status().runtimeReady()).isTrue();
+    assertThatThrownBy(() -> runtime.sandboxes().run(sandboxConfig("nonet"))).hasMessageContaining("no pod network");
+    assertThat(HostFixture.netns()).noneMatch(n -> n.startsWith("bosun-"));
+  }
+
+  @Test
   void publishesHostPortsThroughPortmap() throws Exception {
     int hostPort;
     try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
