@@ -19,5 +19,8 @@ cd "$REPO"
 if [[ "${BENCH_NO_BUILD:-}" != 1 ]]; then
   mvn -B -q -pl itests/bench -am package -DskipTests
 fi
+# JDK 23+ warns when protobuf (jetcd, --etcd) uses sun.misc.Unsafe unless it is allowed.
+FLAGS=()
+if (( m >= 23 )); then FLAGS+=(--sun-misc-unsafe-memory-access=allow); fi
 # shellcheck disable=SC2086
-exec "$JAVA" ${BENCH_JAVA_OPTS:-} -jar itests/bench/target/bosun-bench.jar "$@"
+exec "$JAVA" "${FLAGS[@]}" ${BENCH_JAVA_OPTS:-} -jar itests/bench/target/bosun-bench.jar "$@"
