@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmark harness (and the modules it uses) and runs it with a JDK >= 21.
-# Arguments go to the harness (--help lists them). BENCH_NO_BUILD=1 skips Maven; BENCH_JAVA_OPTS adds JVM options.
+# Arguments go to the harness (--help lists them); a first argument "scheduler" runs the scheduler benchmark
+# (SchedulerPerf) instead of the API one. BENCH_NO_BUILD=1 skips Maven; BENCH_JAVA_OPTS adds JVM options.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
@@ -22,5 +23,7 @@ fi
 # JDK 23+ warns when protobuf (jetcd, --etcd) uses sun.misc.Unsafe unless it is allowed.
 FLAGS=()
 if (( m >= 23 )); then FLAGS+=(--sun-misc-unsafe-memory-access=allow); fi
+MAIN=io.bosun.bench.ApiBenchmark
+if [[ "${1:-}" == scheduler ]]; then MAIN=io.bosun.bench.SchedulerPerf; shift; fi
 # shellcheck disable=SC2086
-exec "$JAVA" "${FLAGS[@]}" ${BENCH_JAVA_OPTS:-} -jar itests/bench/target/bosun-bench.jar "$@"
+exec "$JAVA" "${FLAGS[@]}" ${BENCH_JAVA_OPTS:-} -cp itests/bench/target/bosun-bench.jar "$MAIN" "$@"
