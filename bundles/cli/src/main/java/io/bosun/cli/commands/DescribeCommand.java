@@ -337,6 +337,15 @@ public final class DescribeCommand implements Callable<Integer> {
     conditions(w, status.path("conditions"));
   }
 
+  /** kubectl's DescribePodTemplate, as {@code rollout history --revision} prints it: "Pod Template:" and below. */
+  String podTemplate(JsonNode template) {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    Writer w = new Writer(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    podTemplate(w, template);
+    w.flush();
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+
   private void podTemplate(Writer w, JsonNode template) {
     w.line(0, "Pod Template:");
     w.map(1, "Labels", template.path("metadata").path("labels"));

@@ -10,7 +10,6 @@ import io.bosun.cli.CliException;
 import io.bosun.cli.Kinds;
 import io.bosun.cli.Selectors;
 import io.bosun.cli.Targets;
-import io.bosun.cli.output.TableWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +30,9 @@ import picocli.CommandLine.Parameters;
     footer = {"  bosun rollout status deployment/hello",
         "  bosun rollout restart deployment/hello",
         "  bosun rollout history deployment/hello",
-        "  bosun rollout undo deployment/hello --to-revision=1"})
+        "  bosun rollout undo deployment/hello --to-revision=1",
+        "  bosun rollout history daemonset/agent",
+        "  bosun rollout undo statefulset/db --to-revision=2"})
 public final class RolloutCommand implements Runnable {
 
   static final String REVISION = "deployment.kubernetes.io/revision";
@@ -112,36 +113,43 @@ public final class RolloutCommand implements Runnable {
         return new State("deployment \"" + name + "\" successfully rolled out", true);
       }
       case "StatefulSet" -> {
+        if (!spec.path("updateStrategy").path("type").asText("RollingUpdate").equals("RollingUpdate")) {
+          throw new CliException("rollout status is only available for RollingUpdate strategy type");
+        }
         if (observed == 0 || generation > observed) {
           return new State("Waiting for statefulset spec update to be observed...", false);
         }
-        int want = spec.path("replicas").asInt(1);
         int ready = status.path("readyReplicas").asInt(0);
-        if (ready < want) {
-          return new State("Waiting for " + (want - ready) + " pods to be ready...", false);
+        if (spec.has("replicas") && ready < spec.path("replicas").asInt()) {
+          return new State("Waiting for " + (spec.path("replicas").asInt() - ready) + " pods to be ready...", false);
         }
-        String update = status.path("updateRevision").asText("");
-        String current = status.path("currentRevision").asText("");
-        if (!spec.path("updateStrategy").path("type").asText("RollingUpdate").equals("RollingUpdate")) {
-          return new State("rollout status is only available for RollingUpdate strategy type", true);
-        }
-        int partition = spec.path("updateStrategy").path("rollingUpdate").path("partition").asInt(0);
-        if (partition > 0) {
-          int updated = status.path("updatedReplicas").asInt(0);
-          if (updated < want - partition) {
-            return new State("Waiting for partitioned roll out to finish: " + updated + " out of " + (want - partition)
-                + " new pods have been updated...", false);
+        int updated = status.path("updatedReplicas").asInt(0);
+        JsonNode rolling = spec.path("updateStrategy").path("rollingUpdate");
+        // As kubectl: with rollingUpdate set (the API's default, partition 0) the rollout is a
+        // partitioned one, done once the pods above the partition are updated.
+        if (rolling.isObject()) {
+          if (spec.has("replicas") && rolling.hasNonNull("partition")) {
+            int want = spec.path("replicas").asInt() - rolling.path("partition").asInt();
+            if (updated < want) {
+              return new State("Waiting for partitioned roll out to finish: " + updated + " out of " + want
+                  + " new pods have been updated...", false);
+            }
           }
           return new State("partitioned roll out complete: " + updated + " new pods have been updated...", true);
         }
+        String update = status.path("updateRevision").asText("");
+        String current = status.path("currentRevision").asText("");
         if (!update.equals(current)) {
-          return new State("waiting for statefulset rolling update to complete " + status.path("updatedReplicas")
-              .asInt(0) + " pods at revision " + update + "...", false);
+          return new State("waiting for statefulset rolling update to complete " + updated + " pods at revision "
+              + update + "...", false);
         }
         return new State("statefulset rolling update complete " + status.path("currentReplicas").asInt(0)
             + " pods at revision " + current + "...", true);
       }
       case "DaemonSet" -> {
+        if (!spec.path("updateStrategy").path("type").asText("RollingUpdate").equals("RollingUpdate")) {
+          throw new CliException("rollout status is only available for RollingUpdate strategy type");
+        }
         if (generation > observed) {
           return new State("Waiting for daemon set spec update to be observed...", false);
         }
@@ -245,10 +253,15 @@ public final class RolloutCommand implements Runnable {
     return o.path("metadata").path("annotations").path(REVISION).asLong(0);
   }
 
-  @Command(name = "history", sortOptions = false, description = "List the revisions of a deployment (from its"
-      + " replica sets' revision annotations), or show one with --revision.",
+  /** The kinds with a revision history: deployments (replica sets), daemon and stateful sets (ControllerRevisions). */
+  static final Set<String> HISTORY = Set.of("Deployment", "DaemonSet", "StatefulSet");
+
+  @Command(name = "history", sortOptions = false, description = {"List the revisions of a workload, or show one"
+      + " with --revision.", "Deployments' come from their replica sets' revision annotations, daemon and stateful"
+      + " sets' from their ControllerRevisions."},
       footerHeading = "%nExamples:%n",
-      footer = {"  bosun rollout history deployment/hello", "  bosun rollout history deployment/hello --revision=2"})
+      footer = {"  bosun rollout history deployment/hello", "  bosun rollout history deployment/hello --revision=2",
+          "  bosun rollout history daemonset/agent", "  bosun rollout history sts/db --revision=1"})
   public static final class History implements Callable<Integer> {
     private final Cli cli;
 
@@ -262,40 +275,76 @@ public final class RolloutCommand implements Runnable {
       this.cli = cli;
     }
 
+    /** One revision as kubectl's history viewers list it. */
+    private record Entry(long revision, String changeCause, JsonNode template) {}
+
     @Override
     public Integer call() {
-      Ref ref = refs(cli, args, Set.of("Deployment")).get(0);
-      ObjectNode d = (ObjectNode) cli.api().get(ref.path(cli));
-      List<ObjectNode> sets = replicaSets(cli, d);
-      if (revision > 0) {
-        for (ObjectNode rs : sets) {
-          if (revisionOf(rs) == revision) {
-            cli.out().println(ref.ref() + " with revision #" + revision);
-            ObjectNode template = rs.path("spec").path("template").deepCopy();
-            cli.out().print("Pod Template:\n" + indent(new String(cli.codec().writeYaml(template),
-                StandardCharsets.UTF_8), "  "));
-            return 0;
+      Ref ref = refs(cli, args, HISTORY).get(0);
+      ObjectNode o = (ObjectNode) cli.api().get(ref.path(cli));
+      // Keyed by revision, the last of equal numbers winning, as kubectl's map does.
+      java.util.TreeMap<Long, Entry> entries = new java.util.TreeMap<>();
+      if (ref.kind().kind().equals("Deployment")) {
+        for (ObjectNode rs : replicaSets(cli, o)) {
+          ObjectNode template = rs.path("spec").path("template").deepCopy();
+          String cause = rs.path("metadata").path("annotations").path(CHANGE_CAUSE).asText("");
+          if (!cause.isEmpty()) {
+            // kubectl shows a replica set's change cause among its template's annotations.
+            ObjectNode meta = template.has("metadata") ? (ObjectNode) template.get("metadata")
+                : template.putObject("metadata");
+            (meta.get("annotations") instanceof ObjectNode an ? an : meta.putObject("annotations"))
+                .put(CHANGE_CAUSE, cause);
           }
+          entries.put(revisionOf(rs), new Entry(revisionOf(rs), cause, template));
         }
-        throw new CliException("unable to find the specified revision " + revision + " of " + ref.ref());
+      } else {
+        for (ObjectNode r : ControllerRevisions.of(cli, o)) {
+          long n = ControllerRevisions.revision(r);
+          entries.put(n, new Entry(n, r.path("metadata").path("annotations").path(CHANGE_CAUSE).asText(""),
+              ControllerRevisions.template(r)));
+        }
+      }
+      if (entries.isEmpty()) {
+        cli.out().println(ref.ref());
+        cli.out().println("No rollout history found.");
+        return 0;
+      }
+      if (revision > 0) {
+        Entry e = entries.get(revision);
+        if (e == null) {
+          throw new CliException("unable to find the specified revision " + revision + " of " + ref.ref());
+        }
+        if (e.template() == null) {
+          throw new CliException("unable to parse the history of revision " + revision + " of " + ref.ref());
+        }
+        cli.out().println(ref.ref() + " with revision #" + revision);
+        cli.out().print(new DescribeCommand(cli).podTemplate(e.template()));
+        cli.out().println();
+        return 0;
       }
       cli.out().println(ref.ref());
-      TableWriter w = new TableWriter().header("REVISION", "CHANGE-CAUSE");
-      for (ObjectNode rs : sets) {
-        String cause = rs.path("metadata").path("annotations").path(CHANGE_CAUSE).asText("<none>");
-        w.row(Long.toString(revisionOf(rs)), cause);
+      // kubectl's tabwriter here pads by two spaces (get's tables by three).
+      int width = "REVISION".length();
+      for (long n : entries.keySet()) {
+        width = Math.max(width, Long.toString(n).length());
       }
-      w.print(cli.out(), true);
+      cli.out().println(pad("REVISION", width + 2) + "CHANGE-CAUSE");
+      for (Entry e : entries.values()) {
+        cli.out().println(pad(Long.toString(e.revision()), width + 2)
+            + (e.changeCause().isEmpty() ? "<none>" : e.changeCause()));
+      }
       cli.out().println();
       return 0;
     }
   }
 
   @Command(name = "undo", sortOptions = false,
-      description = {"Roll a deployment back to its previous revision (or --to-revision), as kubectl 1.32 does:",
-          "the deployment's pod template is replaced by that of the revision's replica set."},
+      description = {"Roll a workload back to its previous revision (or --to-revision), as kubectl 1.32 does:",
+          "a deployment's pod template is replaced by that of the revision's replica set; a daemon or stateful",
+          "set is patched with the revision's data (its ControllerRevision), which replaces its pod template."},
       footerHeading = "%nExamples:%n",
-      footer = {"  bosun rollout undo deployment/hello", "  bosun rollout undo deployment/hello --to-revision=1"})
+      footer = {"  bosun rollout undo deployment/hello", "  bosun rollout undo deployment/hello --to-revision=1",
+          "  bosun rollout undo daemonset/agent", "  bosun rollout undo sts/db --to-revision=2"})
   public static final class Undo implements Callable<Integer> {
     private final Cli cli;
 
@@ -317,8 +366,11 @@ public final class RolloutCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      Ref ref = refs(cli, args, Set.of("Deployment")).get(0);
+      Ref ref = refs(cli, args, HISTORY).get(0);
       ObjectNode d = (ObjectNode) cli.api().get(ref.path(cli));
+      if (!ref.kind().kind().equals("Deployment")) {
+        return fromControllerRevisions(ref, d);
+      }
       if (d.path("spec").path("paused").asBoolean(false)) {
         throw new CliException("you cannot rollback a paused deployment; resume it first with `kubectl rollout"
             + " resume` and try again");
@@ -382,6 +434,35 @@ public final class RolloutCommand implements Runnable {
       return 0;
     }
 
+    /** kubectl's DaemonSetRollbacker and StatefulSetRollbacker. */
+    private int fromControllerRevisions(Ref ref, ObjectNode o) throws Exception {
+      if (toRevision < 0) {
+        throw new CliException("unable to find specified revision " + toRevision + " in history");
+      }
+      List<ObjectNode> history = ControllerRevisions.of(cli, o);
+      if (toRevision == 0 && history.size() <= 1) {
+        throw new CliException("no last revision to roll back to");
+      }
+      ObjectNode target = ControllerRevisions.find(history, toRevision);
+      if (target == null) {
+        throw new CliException("unable to find specified revision " + toRevision + " in history");
+      }
+      long n = ControllerRevisions.revision(target);
+      if (ControllerRevisions.matches(o, target)) {
+        // kubectl prints the revision asked for (0 without --to-revision); the one found says more.
+        cli.out().println(ref.ref() + " skipped rollback (current template already matches revision " + n + ")");
+        return 0;
+      }
+      try {
+        cli.api().send("PATCH", ref.path(cli), "application/strategic-merge-patch+json",
+            cli.mapper().writeValueAsBytes(ControllerRevisions.rollbackPatch(o, target)));
+      } catch (io.bosun.cli.http.ApiError e) {
+        throw new CliException("failed restoring revision " + n + ": " + e.getMessage(), e);
+      }
+      cli.out().println(ref.ref() + " rolled back");
+      return 0;
+    }
+
     private static boolean sameTemplate(Cli cli, JsonNode a, JsonNode b) {
       ObjectNode x = a.deepCopy();
       ObjectNode y = b.deepCopy();
@@ -430,9 +511,7 @@ public final class RolloutCommand implements Runnable {
     }
   }
 
-  static String indent(String text, String prefix) {
-    StringBuilder sb = new StringBuilder();
-    text.lines().forEach(l -> sb.append(prefix).append(l).append('\n'));
-    return sb.toString();
+  private static String pad(String s, int width) {
+    return s + " ".repeat(Math.max(0, width - s.length()));
   }
 }
