@@ -56,6 +56,13 @@ class ConfigurationTest {
     ResolvedProfile spread = e.profiles().get(1);
     assertThat(spread.pluginSet("score").enabled()).containsExactly(new PluginRef("PodTopologySpread", 5),
         new PluginRef("NodeResourcesFit", 3));
+    // Upstream-style spreading: LeastAllocated, and NodeResourcesBalancedAllocation still scores at
+    // upstream's default weight (1, pkg/scheduler/apis/config/v1/default_plugins.go); spread only
+    // raises PodTopologySpread and NodeResourcesFit.
+    assertThat(spread.pluginSet("score").disabled()).isEmpty();
+    assertThat(spread.pluginSet("multiPoint").enabled()).contains(new PluginRef("NodeResourcesBalancedAllocation", 1));
+    assertThat(spread.args("NodeResourcesFit").path("scoringStrategy").path("type").asText()).isEqualTo("LeastAllocated");
+    assertThat(spread.args("NodeResourcesBalancedAllocation").path("resources")).hasSize(2);
   }
 
   @Test
