@@ -69,6 +69,7 @@ public final class Kubelet implements AutoCloseable {
   private PodManager pods;
   private PodWorkers workers;
   private ProbeManager probes;
+  private Prober prober;
   private NodeManager node;
   private KubeletServer server;
   private EvictionManager eviction;
@@ -121,7 +122,7 @@ public final class Kubelet implements AutoCloseable {
     Backoff backoff = new Backoff(clock, config.crashLoopBackOffInitial(), config.crashLoopBackOffMax());
     pods = new PodManager(uid -> dispatch(uid));
     ObjectLookup lookup = new ObjectLookup(client, informers, this::referencedChanged);
-    Prober prober = new Prober();
+    prober = new Prober();
     probes = new ProbeManager(prober, clock, this::probeTarget, this::dispatch);
     Volumes volumes = new Volumes(config.rootDir(), lookup);
     LogPaths logPaths = new LogPaths(config.podLogsDir());
@@ -400,6 +401,9 @@ public final class Kubelet implements AutoCloseable {
     }
     if (probes != null) {
       probes.close();
+    }
+    if (prober != null) {
+      prober.close(); // after the pod workers: their preStop httpGet hooks use it
     }
     if (server != null) {
       server.close();

@@ -33,7 +33,7 @@ import javax.net.ssl.X509TrustManager;
  * not verified; {@code User-Agent: kube-probe/1.32}), {@code tcpSocket} (success is an accepted
  * connection), and {@code grpc} (the standard health service, SERVING). Stateless and thread-safe.
  */
-final class Prober {
+final class Prober implements AutoCloseable {
 
   /** The outcome of one probe: success, and for failures a message as upstream words it. */
   record Outcome(boolean success, String message) {
@@ -74,6 +74,22 @@ final class Prober {
       insecure = http;
     }
     https = insecure;
+  }
+
+  /**
+   * Ends the HTTP clients' threads (each keeps a selector thread until closed or collected, which
+   * a bundle update would leave behind). Probes after this fail. Idempotent.
+   */
+  @Override
+  public void close() {
+    http.shutdownNow();
+    https.shutdownNow();
+    try {
+      http.awaitTermination(Duration.ofSeconds(5));
+      https.awaitTermination(Duration.ofSeconds(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   Outcome exec(ContainerRuntime runtime, String containerId, ExecAction action, Duration timeout) {
