@@ -172,7 +172,8 @@ public final class RolloutCommand implements Runnable {
 
   @Command(name = "status", sortOptions = false,
       description = {"Watch a rollout until it is done: new replicas updated, old ones gone, all available.",
-          "Exits 0 when done, 1 on --timeout or when the deployment exceeds its progress deadline."},
+          "Exits 0 when done, 1 on --timeout, when a deployment exceeds its progress deadline, or for a daemon",
+          "or stateful set whose update strategy is not RollingUpdate (kubectl's status viewers follow only that)."},
       footerHeading = "%nExamples:%n",
       footer = {"  bosun rollout status deployment/hello", "  bosun rollout status sts/db --timeout=2m",
           "  bosun rollout status deploy/hello --watch=false   # print where it stands and exit"})
