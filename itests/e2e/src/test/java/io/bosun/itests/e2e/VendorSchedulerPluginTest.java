@@ -22,6 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -33,8 +37,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * used for pods of that profile on nodes created as API objects (next to the runtime's own node);
  * then removed with {@code bosun plugins remove}: the profile's new pods wait with the documented
  * {@code SchedulerError} condition and {@code FailedScheduling} event while other profiles go on;
- * then dropped into the instance's {@code plugins/} folder, after which the waiting pod is placed.
- * No bundle but the plugin's is restarted or replaced meanwhile.
+ * then dropped into the instance's {@code plugins/} folder, after which the waiting pod is placed;
+ * then updated in place to a new version with {@code bosun plugins update} and used again. No bundle
+ * but the plugin's is restarted or replaced meanwhile.
  */
 @ExtendWith(BosunCluster.class)
 class VendorSchedulerPluginTest {
@@ -149,6 +154,23 @@ class VendorSchedulerPluginTest {
         return p != null && p.path("ready").asBoolean();
       });
 
+      // Updated in place (a new version of the jar): same bundle, new version, the profile uses it.
+      long bundleId = send("GET", PLUGINS + "/" + PLUGIN_FILE, null, 200).path("bundle").path("id").asLong();
+      Path v2 = withBundleVersion(jar, "1.0.1", cluster.work().resolve("node-tier-1.0.1.jar"));
+      assertThat(bosun("plugins", "update", PLUGIN_FILE, v2.toString()).ok().out())
+          .contains("plugin " + PLUGIN_FILE + " replaced");
+      JsonNode updated = send("GET", PLUGINS + "/" + PLUGIN_FILE, null, 200).path("bundle");
+      assertThat(updated.path("id").asLong()).isEqualTo(bundleId);
+      assertThat(updated.path("version").asText()).isEqualTo("1.0.1");
+      assertThat(updated.path("state").asText()).isEqualTo("ACTIVE");
+      await("vendor-tier ready after the update", () -> {
+        JsonNode p = profile(PROFILE);
+        return p != null && p.path("ready").asBoolean();
+      });
+      pods.add("after-update");
+      createPod("after-update", PROFILE, null);
+      assertThat(boundNode("after-update")).isEqualTo("tier-bronze");
+
       // Nothing else was restarted: same bundles (ids, states), same scheduler leader.
       assertThat(runtimeBundles()).isEqualTo(bundlesBefore);
       assertThat(status().path("leader").asText()).isEqualTo(leader);
@@ -205,6 +227,22 @@ class VendorSchedulerPluginTest {
       return p != null && p.path("bundle").path("state").asText().equals("ACTIVE")
           && p.path("bundle").path("symbolicName").asText().equals("com.example.bosun.tier");
     });
+  }
+
+  /** A copy of the bundle {@code jar} with another Bundle-Version (what a vendor's next build would be). */
+  private static Path withBundleVersion(Path jar, String version, Path out) throws IOException {
+    try (JarInputStream in = new JarInputStream(Files.newInputStream(jar))) {
+      Manifest mf = new Manifest(in.getManifest());
+      mf.getMainAttributes().putValue("Bundle-Version", version);
+      try (JarOutputStream o = new JarOutputStream(Files.newOutputStream(out), mf)) {
+        for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
+          o.putNextEntry(new JarEntry(e.getName()));
+          in.transferTo(o);
+          o.closeEntry();
+        }
+      }
+    }
+    return out;
   }
 
   /** Every bundle of the runtime that is not a dropped-in plugin, as "id symbolicName state". */
