@@ -4,6 +4,7 @@ import io.bosun.api.core.v1.Pod;
 import io.bosun.api.meta.v1.KubernetesObject;
 import io.bosun.client.ApiClient;
 import io.bosun.client.ClientConfig;
+import io.bosun.client.informer.EventHandlerRegistration;
 import io.bosun.client.informer.InformerScope;
 import io.bosun.client.informer.ResourceEventHandler;
 import io.bosun.client.informer.SharedIndexInformer;
@@ -75,6 +76,8 @@ public final class Kubelet implements AutoCloseable {
   private EvictionManager eviction;
   private ScheduledExecutorService housekeeping;
   private SharedIndexInformer<Pod> podInformer;
+  /** The handler feeding {@link #pods}: synced once it was given every pod of the first list. */
+  private volatile EventHandlerRegistration podHandler;
   private StaticPods staticPods;
   private final Map<String, ContainerService.Registration> subscriptions = new ConcurrentHashMap<>();
   /** The last relist: container id → state, and container id → pod uid. */
@@ -157,7 +160,7 @@ public final class Kubelet implements AutoCloseable {
 
     podInformer = informers.informerFor(Pod.class, InformerScope.ALL.withFieldSelector("spec.nodeName="
         + config.nodeName()));
-    podInformer.addEventHandler(new ResourceEventHandler<Pod>() {
+    podHandler = podInformer.addEventHandler(new ResourceEventHandler<Pod>() {
       @Override
       public void onAdd(Pod pod, boolean initial) {
         pods.apiUpsert(pod);
@@ -291,9 +294,15 @@ public final class Kubelet implements AutoCloseable {
     }
   }
 
-  /** Whether every pod source has delivered its pods once: only then may an unknown pod be torn down. */
+  /**
+   * Whether every pod source has delivered its pods once: only then may an unknown pod be torn down.
+   * The pod handler's sync, not the informer's: the informer's cache is full before its handler
+   * thread has put every pod into the pod manager, and a pod worker in between took a running pod
+   * for one no longer bound here (a kubelet update restarted pods).
+   */
   private boolean sourcesReady() {
-    return podInformer != null && podInformer.hasSynced() && staticPodsRead;
+    EventHandlerRegistration handler = podHandler;
+    return handler != null && handler.hasSynced() && staticPodsRead;
   }
 
   /** How many relists ran; for tests. */
