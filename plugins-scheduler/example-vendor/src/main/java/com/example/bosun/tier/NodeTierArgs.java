@@ -1,9 +1,12 @@
 package com.example.bosun.tier;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.List;
 
@@ -26,7 +29,7 @@ public record NodeTierArgs(String labelKey, List<String> tiers, boolean requireT
 
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
       .build();
 
   /** Fills defaults and validates. */
@@ -62,11 +65,11 @@ public record NodeTierArgs(String labelKey, List<String> tiers, boolean requireT
     }
     try {
       return JSON.treeToValue(args, NodeTierArgs.class);
-    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+    } catch (ValueInstantiationException e) {
       // thrown by the compact constructor's checks
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IllegalArgumentException(NodeTier.NAME + " args: " + cause.getMessage(), cause);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(NodeTier.NAME + " args: " + e.getOriginalMessage(), e);
     }
   }
