@@ -361,6 +361,22 @@ class OciRuntimeRuncTest {
   }
 
   @Test
+  void aNewInstanceRemovesContainersWhoseCreateNeverFinished() throws IOException {
+    runtime.close();
+    // what a node process killed inside create() leaves: a container folder with a mounted root, no record
+    Path unfinished = dir.resolve("state/containers/0123456789abcdef0123456789abcdef");
+    Path rootfs = Files.createDirectories(unfinished.resolve("bundle/rootfs"));
+    Host.check(List.of("mount", "-t", "tmpfs", "tmpfs", rootfs.toString()), 30);
+    Files.writeString(rootfs.resolve("half-copied"), "x");
+    assertThat(mountsUnder(dir)).contains(rootfs.toString());
+
+    runtime = newRuntime();
+    assertThat(unfinished).doesNotExist();
+    assertThat(mountsUnder(dir)).isEmpty();
+    assertThat(runtime.containers().list(ContainerFilter.ALL)).isEmpty();
+  }
+
+  @Test
   void publishesHostPortsThroughPortmap() throws Exception {
     int hostPort;
     try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
