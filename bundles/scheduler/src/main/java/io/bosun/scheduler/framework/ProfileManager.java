@@ -42,6 +42,7 @@ public final class ProfileManager implements AutoCloseable {
   private final Executor executor;
   private final Map<Long, FactoryEntry> factories = new ConcurrentHashMap<>();
   private final List<Consumer<ProfileSet>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> factoriesListeners = new CopyOnWriteArrayList<>();
   private final AtomicReference<ProfileSet> current = new AtomicReference<>();
   private final AtomicBoolean pending = new AtomicBoolean();
   private final Object rebuildLock = new Object();
@@ -84,12 +85,36 @@ public final class ProfileManager implements AutoCloseable {
   public void addFactory(FactoryEntry entry) {
     factories.put(entry.serviceId(), entry);
     requestRebuild();
+    factoriesChanged();
   }
 
   /** A plugin factory service left. */
   public void removeFactory(long serviceId) {
     if (factories.remove(serviceId) != null) {
       requestRebuild();
+      factoriesChanged();
+    }
+  }
+
+  /**
+   * Called whenever a plugin factory arrives or leaves, even when no profile uses it (so no new set
+   * is built): the installed plugins are part of what the scheduler reports.
+   */
+  public void addFactoriesListener(Runnable listener) {
+    factoriesListeners.add(listener);
+  }
+
+  public void removeFactoriesListener(Runnable listener) {
+    factoriesListeners.remove(listener);
+  }
+
+  private void factoriesChanged() {
+    for (Runnable l : factoriesListeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        LOG.warn("Plugin factories listener failed: {}", e.toString(), e);
+      }
     }
   }
 

@@ -54,6 +54,7 @@ final class SchedulerRuntime implements AutoCloseable {
   private final ExecutorService statusWriter;
   private final AtomicBoolean statusPending = new AtomicBoolean();
   private final Consumer<ProfileSet> profileListener = s -> requestStatus();
+  private final Runnable factoriesListener = this::requestStatus;
   private final SharedIndexInformer<Pod> pods;
   private final SharedIndexInformer<Node> nodes;
   private final SharedIndexInformer<PriorityClass> priorityClasses;
@@ -116,6 +117,7 @@ final class SchedulerRuntime implements AutoCloseable {
       });
     }
     profiles.addListener(profileListener);
+    profiles.addFactoriesListener(factoriesListener);
     informers.start();
     if (settings.leaderElect()) {
       elector = new LeaderElector(client, new LeaderElectionConfig(settings.leaseNamespace(), settings.leaseName(),
@@ -290,6 +292,7 @@ final class SchedulerRuntime implements AutoCloseable {
   public void close() {
     closed = true;
     profiles.removeListener(profileListener);
+    profiles.removeFactoriesListener(factoriesListener);
     if (elector != null) {
       elector.close();
     }

@@ -206,6 +206,13 @@ class SchedulerRuntimeTest {
     assertThat(profile.path("plugins").path("score").get(0).path("name").asText()).isEqualTo("NodeResourcesFit");
     assertThat(s.path("installedPlugins").has("Latch")).isTrue();
 
+    // a plugin no profile uses is reported as installed all the same, and gone once removed
+    TestPlugins.TestFactory unused = new TestPlugins.TestFactory("Unused", (a, h) -> new AbsentFilter());
+    profiles.addFactory(new ProfileManager.FactoryEntry("Unused", unused, 1001, 0));
+    Env.await(WAIT, () -> status().path("installedPlugins").has("Unused"), "the unused plugin reported");
+    profiles.removeFactory(1001);
+    Env.await(WAIT, () -> !status().path("installedPlugins").has("Unused"), "the removed plugin no longer reported");
+
     // a profile written over the REST API wins, and may name a plugin that is not installed
     profilesConfigMap("""
         - schedulerName: default-scheduler
