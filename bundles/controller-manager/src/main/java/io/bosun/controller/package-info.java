@@ -15,7 +15,7 @@
  * informers.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.bosun.controller;
 
 import org.osgi.annotation.bundle.Export;

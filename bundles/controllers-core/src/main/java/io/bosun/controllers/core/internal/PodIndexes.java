@@ -1,23 +1,19 @@
 package io.bosun.controllers.core.internal;
 
 import io.bosun.api.core.v1.Pod;
-import io.bosun.client.informer.IndexFunction;
 import io.bosun.client.informer.Indexer;
+import io.bosun.controller.Indexes;
 import java.util.List;
 
 /**
- * The pod index this bundle's controllers share on the manager's pod informer. The name is this
- * bundle's own, so it never clashes with another bundle's index of a different meaning.
+ * The pod index this bundle's controllers use on the manager's pod informer: the manager's
+ * {@link Indexes#POD_NODE_NAME}, whose function comes from the manager's bundle, so that updating
+ * this bundle leaves no function of its old revision in the shared informer.
  */
 public final class PodIndexes {
 
   /** Pods by {@code spec.nodeName}; unbound pods are not indexed. */
-  public static final String BY_NODE = "io.bosun.controllers.core/spec.nodeName";
-
-  private static final IndexFunction<Pod> BY_NODE_FUNCTION = p -> {
-    String n = p.getSpec() == null ? null : p.getSpec().getNodeName();
-    return n == null || n.isEmpty() ? List.of() : List.of(n);
-  };
+  public static final String BY_NODE = Indexes.POD_NODE_NAME;
 
   private PodIndexes() {
   }
@@ -25,14 +21,14 @@ public final class PodIndexes {
   /** Adds {@link #BY_NODE} (a no-op if the manager already has it). */
   public static void addByNode(Indexer<Pod> pods) {
     try {
-      pods.addIndexer(BY_NODE, BY_NODE_FUNCTION);
+      pods.addIndexer(BY_NODE, Indexes.podNodeName());
     } catch (IllegalArgumentException e) {
-      // Already there: a previous run (or another controller of this bundle) added the same function.
+      // Already there (an indexer outside the manager, as in tests, refuses a second definition).
     }
   }
 
   /** The pods bound to {@code node}. */
   public static List<Pod> onNode(Indexer<Pod> pods, String node) {
-    return pods.byIndex(BY_NODE, node);
+    return Indexes.podsOnNode(pods, node);
   }
 }

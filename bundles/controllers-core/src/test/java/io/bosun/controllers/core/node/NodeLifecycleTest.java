@@ -63,8 +63,11 @@ class NodeLifecycleTest {
       kubelets.revive(n);
     }
     for (String n : List.of("node-1", "node-2", "node-3", "node-4")) {
-      await(() -> node(n).getSpec().getTaints() == null || node(n).getSpec().getTaints().isEmpty(),
-          () -> n + " untainted: " + node(n).getSpec().getTaints());
+      // One read per check: two GETs could see the taints before and after their removal.
+      await(() -> {
+        List<Taint> taints = node(n).getSpec().getTaints();
+        return taints == null || taints.isEmpty();
+      }, () -> n + " untainted: " + node(n).getSpec().getTaints());
     }
   }
 
