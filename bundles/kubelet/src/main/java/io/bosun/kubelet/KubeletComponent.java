@@ -110,7 +110,8 @@ public final class KubeletComponent {
         .containerLogMaxSize(Quantity.parse(cfg.containerLogMaxSize()).longValue())
         .containerLogMaxFiles(cfg.containerLogMaxFiles())
         .evictionHard(KubeletConfig.EvictionThreshold.parseList(cfg.evictionHard()))
-        .evictionPressureTransitionPeriod(Duration.ofSeconds(Math.max(0, cfg.evictionPressureTransitionPeriodSeconds())));
+        .evictionPressureTransitionPeriod(Duration.ofSeconds(Math.max(0, cfg.evictionPressureTransitionPeriodSeconds())))
+        .runtimeDownGracePeriod(Duration.ofSeconds(Math.max(0, cfg.runtimeDownGracePeriodSeconds())));
     if (!cfg.podLogsDir().isBlank()) {
       b.podLogsDir(Path.of(cfg.podLogsDir()));
     }

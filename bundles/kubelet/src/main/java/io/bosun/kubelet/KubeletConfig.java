@@ -46,6 +46,11 @@ import java.util.Objects;
  * @param evictionMonitoringPeriod    how often they are checked (10 s)
  * @param evictionPressureTransitionPeriod how long a pressure condition stays after the signal recovered (5 min)
  * @param staticPodCheckPeriod        how often the static pod folder is read (20 s)
+ * @param runtimeDownGracePeriod      how long the default runtime may be missing or not ready, after it was
+ *                                    fine, before the node reports NotReady (upstream's
+ *                                    {@code maxWaitForContainerRuntime}, 30 s): a runtime bundle stopping
+ *                                    before the kubelet in a node process shutdown, or updated in place, must
+ *                                    not make the control plane taint the node and evict its pods
  */
 public record KubeletConfig(String nodeName, String runtime, Map<String, String> runtimeHandlers, String address,
     int port, String nodeIP, Path rootDir, Path podLogsDir, Map<String, String> nodeLabels,
@@ -53,7 +58,7 @@ public record KubeletConfig(String nodeName, String runtime, Map<String, String>
     Duration nodeStatusUpdateFrequency, Duration nodeLeaseDuration, Duration syncFrequency, Duration relistPeriod,
     Duration crashLoopBackOffInitial, Duration crashLoopBackOffMax, long containerLogMaxSize, int containerLogMaxFiles,
     Duration logRotationPeriod, List<EvictionThreshold> evictionHard, Duration evictionMonitoringPeriod,
-    Duration evictionPressureTransitionPeriod, Duration staticPodCheckPeriod) {
+    Duration evictionPressureTransitionPeriod, Duration staticPodCheckPeriod, Duration runtimeDownGracePeriod) {
 
   /** Reported as the Node's kubeletVersion: upstream's version this kubelet follows. */
   public static final String KUBELET_VERSION = "v1.32.0-bosun";
@@ -110,6 +115,7 @@ public record KubeletConfig(String nodeName, String runtime, Map<String, String>
     b.evictionMonitoringPeriod = evictionMonitoringPeriod;
     b.evictionPressureTransitionPeriod = evictionPressureTransitionPeriod;
     b.staticPodCheckPeriod = staticPodCheckPeriod;
+    b.runtimeDownGracePeriod = runtimeDownGracePeriod;
     return b;
   }
 
@@ -188,6 +194,7 @@ public record KubeletConfig(String nodeName, String runtime, Map<String, String>
     private Duration evictionMonitoringPeriod = Duration.ofSeconds(10);
     private Duration evictionPressureTransitionPeriod = Duration.ofMinutes(5);
     private Duration staticPodCheckPeriod = Duration.ofSeconds(20);
+    private Duration runtimeDownGracePeriod = Duration.ofSeconds(30);
 
     private Builder(String nodeName, Path rootDir) {
       this.nodeName = nodeName;
@@ -221,13 +228,15 @@ public record KubeletConfig(String nodeName, String runtime, Map<String, String>
     public Builder evictionMonitoringPeriod(Duration v) { evictionMonitoringPeriod = v; return this; }
     public Builder evictionPressureTransitionPeriod(Duration v) { evictionPressureTransitionPeriod = v; return this; }
     public Builder staticPodCheckPeriod(Duration v) { staticPodCheckPeriod = v; return this; }
+    public Builder runtimeDownGracePeriod(Duration v) { runtimeDownGracePeriod = v; return this; }
 
     public KubeletConfig build() {
       return new KubeletConfig(nodeName, runtime, runtimeHandlers, address, port, nodeIP, rootDir,
           podLogsDir != null ? podLogsDir : rootDir.resolve("logs"), nodeLabels, registerWithTaints, controlPlaneRole,
           maxPods, staticPodPath, nodeStatusUpdateFrequency, nodeLeaseDuration, syncFrequency, relistPeriod,
           crashLoopBackOffInitial, crashLoopBackOffMax, containerLogMaxSize, containerLogMaxFiles, logRotationPeriod,
-          evictionHard, evictionMonitoringPeriod, evictionPressureTransitionPeriod, staticPodCheckPeriod);
+          evictionHard, evictionMonitoringPeriod, evictionPressureTransitionPeriod, staticPodCheckPeriod,
+          runtimeDownGracePeriod);
     }
   }
 }

@@ -76,4 +76,8 @@ public @interface KubeletConfiguration {
 
   @AttributeDefinition(description = "Seconds a pressure condition stays after its signal recovered.")
   int evictionPressureTransitionPeriodSeconds() default 300;
+
+  @AttributeDefinition(description = "Seconds the default container runtime may be missing or not ready, after it "
+      + "was fine, before the node reports NotReady (upstream's maxWaitForContainerRuntime).")
+  int runtimeDownGracePeriodSeconds() default 30;
 }

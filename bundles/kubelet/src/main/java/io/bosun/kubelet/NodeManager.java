@@ -71,6 +71,10 @@ final class NodeManager implements NodeFacts, AutoCloseable {
   private volatile boolean closed;
   private volatile String nodeUid = "";
   private volatile Map<String, Quantity> allocatable = Map.of();
+  /** When the default runtime was last found fine; null before it ever was. */
+  private volatile Instant runtimeLastOk;
+  /** While a runtime problem is within its grace period: when to look again (and report it). */
+  private volatile Instant runtimeRecheck;
   private Lease lease;
   private NodeStatus lastPosted;
   private Instant lastPostedAt = Instant.EPOCH;
@@ -159,6 +163,10 @@ final class NodeManager implements NodeFacts, AutoCloseable {
         if (asked || !now.isBefore(nextStatus)) {
           postStatus();
           nextStatus = now.plus(config.nodeStatusUpdateFrequency());
+          Instant recheck = runtimeRecheck;
+          if (recheck != null && recheck.isBefore(nextStatus)) {
+            nextStatus = recheck;
+          }
         }
         failures = 0;
         wakeAt = nextLease.isBefore(nextStatus) ? nextLease : nextStatus;
@@ -363,7 +371,7 @@ final class NodeManager implements NodeFacts, AutoCloseable {
         disk ? "kubelet has disk pressure" : "kubelet has no disk pressure", now));
     conditions.add(condition(old, "PIDPressure", false, "KubeletHasSufficientPID", "kubelet has sufficient PID available",
         now));
-    String notReady = runtimeProblem();
+    String notReady = runtimeProblemBeyondGrace();
     conditions.add(condition(old, "Ready", notReady == null, notReady == null ? "KubeletReady" : "KubeletNotReady",
         notReady == null ? "kubelet is posting ready status" : notReady, now));
     List<NodeAddress> addresses = List.of(new NodeAddress().withType("InternalIP").withAddress(nodeIP),
@@ -388,6 +396,32 @@ final class NodeManager implements NodeFacts, AutoCloseable {
       s.setVolumesInUse(previous.getVolumesInUse());
     }
     return s;
+  }
+
+  /**
+   * {@link #runtimeProblem()}, but only once it has lasted {@code runtimeDownGracePeriod} since the
+   * runtime was last fine (as upstream's runtime state, which reports the runtime down only when no
+   * check succeeded for {@code maxWaitForContainerRuntime}). Before the runtime was ever fine, at once.
+   */
+  private String runtimeProblemBeyondGrace() {
+    String problem = runtimeProblem();
+    Instant now = clock.instant();
+    Instant lastOk = runtimeLastOk;
+    if (problem == null) {
+      runtimeLastOk = now;
+      runtimeRecheck = null;
+      return null;
+    }
+    if (lastOk != null && now.isBefore(lastOk.plus(config.runtimeDownGracePeriod()))) {
+      if (runtimeRecheck == null) {
+        LOG.info("Node {}: {}; still Ready for up to {} s", config.nodeName(), problem,
+            config.runtimeDownGracePeriod().toSeconds());
+      }
+      runtimeRecheck = lastOk.plus(config.runtimeDownGracePeriod());
+      return null;
+    }
+    runtimeRecheck = null;
+    return problem;
   }
 
   /** Why the node is not ready (its default runtime is missing or unhealthy); null when it is. */

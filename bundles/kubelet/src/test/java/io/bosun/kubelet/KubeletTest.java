@@ -122,7 +122,7 @@ class KubeletTest {
 
   @Test
   void registersTheNodeAndRenewsItsLease() {
-    Kubelet k = kubelet();
+    Kubelet k = kubelet(b -> b.runtimeDownGracePeriod(Duration.ofSeconds(3)), null);
     Node[] node = {null};
     TestApi.await(Duration.ofSeconds(30), () -> {
       node[0] = api.client.resources(Node.class).get(null, NODE).orElse(null);
@@ -149,10 +149,15 @@ class KubeletTest {
     assertThat(lease.getSpec().getLeaseDurationSeconds()).isEqualTo(40);
     assertThat(lease.getMetadata().getOwnerReferences().get(0).getUid()).isEqualTo(n.getMetadata().getUid());
 
-    // the default runtime disappears: the node turns NotReady, and back
+    // the default runtime disappears: the node turns NotReady once that lasted the grace period (3 s
+    // after the last status that found it fine, posted at most 1 s before the removal), and back
+    long removed = System.nanoTime();
     runtimes.remove("fake", fake);
     TestApi.await(Duration.ofSeconds(20), () -> "False".equals(readyOf(api.client.resources(Node.class)
         .get(null, NODE).orElseThrow())), "node NotReady without its runtime");
+    assertThat(Duration.ofNanos(System.nanoTime() - removed)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    assertThat(api.client.resources(Node.class).get(null, NODE).orElseThrow().getStatus().getConditions().get(3)
+        .getMessage()).startsWith("container runtime is down");
     runtimes.add("fake", fake, List.of("fake"));
     TestApi.await(Duration.ofSeconds(20), () -> "True".equals(readyOf(api.client.resources(Node.class)
         .get(null, NODE).orElseThrow())), "node Ready again");
