@@ -20,8 +20,15 @@ import java.util.concurrent.TimeUnit;
  * The scheduler as {@link SchedulerComponent} assembles it, without OSGi: its own API client and
  * informers, the cluster port (bindings, events, status writes), the profile manager with the given
  * plugin factories, and the runtime that watches the profiles ConfigMap and writes the status
- * ConfigMap. No leader election (one instance). This class lives in the scheduler's runtime package,
- * as the scheduler's own runtime tests do, because those pieces are package-private there.
+ * ConfigMap. No leader election (one instance).
+ *
+ * <p>This class lives in the scheduler's runtime package (a split package: fine on the benchmark's
+ * plain class path, never deployed), as the scheduler's own runtime tests do. The scheduler offers no
+ * public way to assemble it outside OSGi: its only public entry, {@link SchedulerComponent}, is
+ * activated and given plugins through package-private DS methods and an injected private field, and
+ * {@link SchedulerRuntime}, {@link ClientClusterPort} and {@link RuntimeSettings} are package-private.
+ * An engine built from the public classes ({@code core.Scheduler} over a cluster port of our own) would
+ * measure a copy of this wiring instead of the scheduler's; here the compiler checks every call.
  */
 public final class BenchScheduler implements AutoCloseable {
 
