@@ -2,6 +2,8 @@ package io.bosun.itests.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +15,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * kubectl against the namespace, service account and garbage collector controllers of the
  * all-in-one runtime: a new namespace gets its {@code default} ServiceAccount; {@code delete
- * namespace} turns it Terminating, refuses new content, deletes everything inside (waiting on the
- * finalizers of what is left, which the namespace's conditions name) and then the namespace is
- * gone; deleting a Deployment removes its ReplicaSets and pods in the background, leaves them with
+ * namespace} turns it Terminating, refuses new content, deletes everything inside (a running Job
+ * pod's tracking finalizer removed by the Job controller; waiting on the finalizers of what is
+ * left, which the namespace's conditions name) and then the namespace is gone; deleting a
+ * Deployment removes its ReplicaSets and pods in the background, leaves them with
  * {@code --cascade=orphan}, and with {@code --cascade=foreground} keeps the Deployment (finalizer
  * {@code foregroundDeletion}) until its dependents are gone. Deployment pods name the scheduler of
  * a {@link FakeNode} in this JVM, which binds them, makes them Running and Ready and completes
@@ -26,6 +29,7 @@ class NamespaceKubectlTest {
 
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final String HOLD = "e2e.bosun.io/hold";
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static Kubectl kubectl;
   private static FakeNode node;
 
@@ -127,6 +131,19 @@ class NamespaceKubectlTest {
     k("-n", ns, "create", "secret", "generic", "token", "--from-literal=t=s").ok();
     k("-n", ns, "create", "service", "clusterip", "web", "--tcp=80:8080").ok();
     deploy(ns, "app", 2);
+    // A Job whose pod keeps running: its job-tracking finalizer must go when the Job is deleted.
+    ObjectNode job = (ObjectNode) JSON.readTree(k("-n", ns, "create", "job", "worker", "--image=busybox:1.36",
+        "--dry-run=client", "-o", "json", "--", "sleep", "3600").ok().out());
+    job.withObjectProperty("spec").withObjectProperty("template").withObjectProperty("spec")
+        .put("schedulerName", FakeNode.SCHEDULER).put("terminationGracePeriodSeconds", 1)
+        .putArray("tolerations").addObject().put("operator", "Exists");
+    kubectl.run(JSON.writeValueAsString(job), Map.of(), "-n", ns, "create", "-f", "-").ok();
+    Await.until(WAIT, () -> {
+      String pod = k("-n", ns, "get", "pods", "-l", "batch.kubernetes.io/job-name=worker",
+          "-o", "jsonpath={.items[*].status.phase} {.items[*].metadata.finalizers}").ok().out();
+      return pod.startsWith("Running ") && pod.contains("batch.kubernetes.io/job-tracking") ? null
+          : "job pod not running with its tracking finalizer: " + pod;
+    });
     k("-n", ns, "create", "configmap", "held", "--from-literal=x=y").ok();
     hold(ns, "configmap/held");
     Await.until(WAIT, () -> k("-n", ns, "get", "serviceaccount", "default").exit() == 0 ? null
@@ -147,7 +164,7 @@ class NamespaceKubectlTest {
 
     // Everything but the held object goes; the namespace says what it waits for.
     Await.until(WAIT, () -> {
-      List<String> left = names(ns, "all,configmaps,secrets,serviceaccounts,endpoints");
+      List<String> left = names(ns, "all,configmaps,secrets,serviceaccounts,endpoints,jobs");
       return left.equals(List.of("configmap/held")) ? null : "left in the namespace: " + left;
     });
     assertThat(jsonpath(ns, "configmap/held", "{.metadata.deletionTimestamp}")).isNotBlank();
