@@ -507,8 +507,11 @@ class KubeletTest {
         return 200L << 30;
       }
     };
+    // one eviction per monitoring pass: 3 s between passes leave the test time to see the first
+    // eviction and relieve the pressure before a second pass would take the burstable pod as well
     kubelet(b -> b.evictionHard(KubeletConfig.EvictionThreshold.parseList("memory.available<1Gi"))
-        .evictionPressureTransitionPeriod(Duration.ofSeconds(1)), observer);
+        .evictionPressureTransitionPeriod(Duration.ofSeconds(1)).evictionMonitoringPeriod(Duration.ofSeconds(3)),
+        observer);
     Container burstable = TestApi.container("app", "serve").withResources(new ResourceRequirements()
         .withRequests(Map.of("memory", Quantity.parse("10Mi"))));
     api.run(TestApi.pod("burstable", Map.of(), burstable), NODE);
