@@ -208,7 +208,10 @@ public class KubeletHotSwapTest {
                 Await.until(TAKEOVER_TIMEOUT, () -> processes().isEmpty() ? null : "processes left: " + processes());
             } finally {
                 // whatever happened, leave no sleeping process of this run behind on the machine
-                markedProcesses().forEach(ProcessHandle::destroyForcibly);
+                markedProcesses().forEach(p -> {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                });
                 System.err.println("KubeletHotSwapTest timeline:\n" + String.join("\n", timeline));
             }
         }
