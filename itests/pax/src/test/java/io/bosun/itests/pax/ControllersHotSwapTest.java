@@ -48,19 +48,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code io.bosun.controllers.apps} bundle is updated in place ({@link Bundle#update} from a copy of
  * its jar with another version) again and again in the middle of the rolling updates of a
  * Deployment (6 replicas, maxSurge 2, maxUnavailable 1) and a StatefulSet (3 replicas, ordered),
- * and {@code io.bosun.controllers.core} once. The pods run on three Node objects with no kubelet:
- * the test binds them, makes them Running, and during the rollouts readies the new pods one at a
- * time per workload, updating a bundle before each, so every update lands while the controllers
- * have work in flight. One update comes right after the template changes (new ReplicaSet and
+ * and {@code io.bosun.controllers.core} once while a Job (4 completions, parallelism 2) runs. The
+ * pods run on three Node objects with no kubelet: the test binds them, makes them Running, and
+ * during the rollouts readies the new pods one at a time per workload and finishes one Job pod at a
+ * time, updating a bundle before each, so every update lands while the controllers have work in
+ * flight. One update comes right after the template changes (new ReplicaSet and
  * ControllerRevision being made), one right after another (back to back).
  *
  * <p>Checks: both rollouts complete (updated, ready and available replicas as specified,
  * observedGeneration current; the old ReplicaSet at 0, one new one; the StatefulSet's current
- * revision is the update revision, two ControllerRevisions); on every pod event at most 8 web pods
- * are active and at least 5 available, at most 3 db pods active and at least 2 available; exactly
- * 6 new web pods were ever created and none of the 6 old ones was replaced, and each StatefulSet
- * ordinal was created exactly once at the old revision and once at the new one: no duplicates from
- * a controller that forgot what its predecessor did; after each update no thread of the stopped
+ * revision is the update revision, two ControllerRevisions; the Job Complete with 4 succeeded, 4
+ * pods ever, their tracking finalizers removed); on every pod event at most 8 web pods are active
+ * and at least 5 available, at most 3 db pods active and at least 2 available, at most 2 Job pods
+ * active; exactly 6 new web pods were ever created and none of the 6 old ones was replaced, and
+ * each StatefulSet ordinal was created exactly once at the old revision and once at the new one:
+ * no duplicates from a controller that forgot what its predecessor did; after each update no thread of the stopped
  * controllers is left (their run, worker and queue threads end, no thread from before runs the
  * bundle's code, and the informers' handler threads are as many as before: the old handlers were
  * removed) and at the end the controller and informer threads are as before; no other bundle
@@ -88,11 +90,14 @@ public class ControllersHotSwapTest {
     private static final String SCHEDULER = "itest-controllers-hotswap";
     private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/" + NS + "/deployments";
     private static final String STATEFULSETS = "/apis/apps/v1/namespaces/" + NS + "/statefulsets";
+    private static final String JOBS = "/apis/batch/v1/namespaces/" + NS + "/jobs";
     private static final String PODS = "/api/v1/namespaces/" + NS + "/pods";
     private static final int REPLICAS = 6;
     private static final int MAX_SURGE = 2;
     private static final int MAX_UNAVAILABLE = 1;
     private static final int SET_REPLICAS = 3;
+    private static final int COMPLETIONS = 4;
+    private static final int PARALLELISM = 2;
     private static final int NODES = 3;
     private static final int MAX_SWAPS = 30;
 
@@ -175,7 +180,7 @@ public class ControllersHotSwapTest {
         // What the rollouts must look like from outside, from now on.
         JsonNode list = api.getJson(PODS);
         watcher = new RolloutWatcher(api, list, Map.of("web", new int[] {REPLICAS + MAX_SURGE, REPLICAS - MAX_UNAVAILABLE},
-                "db", new int[] {SET_REPLICAS, SET_REPLICAS - 1}));
+                "db", new int[] {SET_REPLICAS, SET_REPLICAS - 1}, "batch", new int[] {PARALLELISM, 0}));
         watcher.start();
         Await.until(STEP_TIMEOUT, () -> watcher.streams() > 0 ? null : "the pod watch did not open");
         String oldHash = onlyHash(list, "web", "pod-template-hash");
@@ -190,6 +195,9 @@ public class ControllersHotSwapTest {
         note("baseline threads " + threadsBefore);
 
         kubelet.autoReady(false);
+        create(JOBS, job());
+        note("Job batch created: " + COMPLETIONS + " completions, parallelism " + PARALLELISM
+                + "; its pods run until the test finishes them");
         String image = "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"nginx:2\"}]}}}}";
         patch(DEPLOYMENTS + "/web", image);
         patch(STATEFULSETS + "/db", image);
@@ -202,9 +210,9 @@ public class ControllersHotSwapTest {
         while (true) {
             String[] waiting = {null};
             Await.until(STEP_TIMEOUT, () -> {
-                waiting[0] = rolledOut("nginx:2");
+                waiting[0] = allDone();
                 return waiting[0] == null || !kubelet.unready("web", "nginx:2").isEmpty()
-                        || !kubelet.unready("db", "nginx:2").isEmpty() ? null
+                        || !kubelet.unready("db", "nginx:2").isEmpty() || kubelet.running("batch") > 0 ? null
                         : "no unready new pod, and not rolled out: " + waiting[0] + "; pods " + kubelet.summary();
             });
             if (waiting[0] == null) {
@@ -228,17 +236,21 @@ public class ControllersHotSwapTest {
                     note("readied " + unready.get(0) + "; pods " + kubelet.summary());
                 }
             }
+            String finished = kubelet.finishOne();
+            if (finished != null) {
+                note("finished " + finished + "; pods " + kubelet.summary());
+            }
         }
         kubelet.autoReady(true);
         Await.until(STEP_TIMEOUT, () -> {
-            String r = rolledOut("nginx:2");
+            String r = allDone();
             if (r != null) {
                 return r;
             }
-            return kubelet.summary().equals(Map.of("db nginx:2 ready", SET_REPLICAS, "web nginx:2 ready", REPLICAS))
-                    ? null : "pods left over: " + kubelet.summary();
+            return kubelet.summary().equals(Map.of("batch busybox:1 succeeded", COMPLETIONS, "db nginx:2 ready", SET_REPLICAS,
+                    "web nginx:2 ready", REPLICAS)) ? null : "pods left over: " + kubelet.summary();
         });
-        note("rollouts done after " + swaps + " updates of " + APPS_BUNDLE + " (and one more back to back) and "
+        note("rollouts and Job done after " + swaps + " updates of " + APPS_BUNDLE + " (and one more back to back) and "
                 + coreSwaps + " of " + CORE_BUNDLE + ": " + status());
         watcher.awaitCaughtUp(STEP_TIMEOUT);
 
@@ -269,6 +281,21 @@ public class ControllersHotSwapTest {
         check(!newRevision.isEmpty() && !newRevision.equals(oldRevision) && newRevision.equals(set.path("currentRevision").asText()), "StatefulSet revisions: " + set);
         int revisions = api.getJson("/apis/apps/v1/namespaces/" + NS + "/controllerrevisions").path("items").size();
         check(revisions == 2, revisions + " controller revisions for StatefulSet db, want 2");
+
+        // The Job: every completion counted once, by pods created once, their tracking finalizers gone.
+        JsonNode job = api.getJson(JOBS + "/batch").path("status");
+        check(job.path("succeeded").asInt() == COMPLETIONS && job.path("failed").asInt(0) == 0
+                && job.path("active").asInt(0) == 0, "Job status " + job);
+        int jobPods = 0;
+        for (JsonNode pod : api.getJson(PODS).path("items")) {
+            if (app(pod).equals("batch")) {
+                jobPods++;
+                check(!pod.path("metadata").path("finalizers").toString().contains("batch.kubernetes.io/job-tracking"),
+                        "Job pod " + pod.path("metadata").path("name").asText() + " still has its tracking finalizer");
+            }
+        }
+        check(jobPods == COMPLETIONS && watcher.namesSeen("batch").size() == COMPLETIONS,
+                "Job pods: " + jobPods + " now, ever " + watcher.namesSeen("batch").keySet() + "; want " + COMPLETIONS);
 
         // Bounds on every event; exactly 6 old and 6 new Deployment pods ever; each StatefulSet
         // ordinal replaced exactly once.
@@ -405,6 +432,31 @@ public class ControllersHotSwapTest {
                     "tolerations":[{"operator":"Exists"}],
                     "containers":[{"name":"main","image":"%s"}]}}}}
                 """.formatted(REPLICAS, MAX_SURGE, MAX_UNAVAILABLE, SCHEDULER, image);
+    }
+
+    private static String job() {
+        return """
+                {"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"batch"},
+                 "spec":{"completions":%d,"parallelism":%d,"backoffLimit":0,
+                  "template":{"metadata":{"labels":{"app":"batch"}},
+                   "spec":{"restartPolicy":"Never","schedulerName":"%s","terminationGracePeriodSeconds":1,
+                    "tolerations":[{"operator":"Exists"}],
+                    "containers":[{"name":"main","image":"busybox:1"}]}}}}
+                """.formatted(COMPLETIONS, PARALLELISM, SCHEDULER);
+    }
+
+    /** Null once both rollouts are done and the Job is complete, else why not. */
+    private String allDone() {
+        String rollouts = rolledOut("nginx:2");
+        if (rollouts != null) {
+            return rollouts;
+        }
+        JsonNode s = api.getJson(JOBS + "/batch").path("status");
+        boolean complete = false;
+        for (JsonNode c : s.path("conditions")) {
+            complete |= c.path("type").asText().equals("Complete") && c.path("status").asText().equals("True");
+        }
+        return complete && s.path("succeeded").asInt() == COMPLETIONS ? null : "Job status " + s;
     }
 
     private static String statefulSet(String image) {
@@ -653,10 +705,72 @@ public class ControllersHotSwapTest {
                         + "\"kind\":\"Node\",\"name\":\"" + node + "\"}}"), "bind " + name, 201, 200, 404, 409);
                 return;
             }
-            boolean running = pod.path("status").path("phase").asText("").equals("Running");
+            String phase = pod.path("status").path("phase").asText("");
+            if (phase.equals("Succeeded") || phase.equals("Failed")) {
+                return;
+            }
+            boolean running = phase.equals("Running");
+            if (app(pod).equals("batch")) {
+                // Job pods run until the test finishes them (or, with auto-ready, at once).
+                if (!running) {
+                    putStatus(pod, false);
+                } else if (autoReady) {
+                    finish(pod);
+                }
+                return;
+            }
             if (!running || (autoReady && !ready(pod))) {
                 putStatus(pod, autoReady || (running && ready(pod)));
             }
+        }
+
+        /** Succeeded: its container exited 0. */
+        private void finish(JsonNode pod) throws IOException, InterruptedException {
+            ObjectNode next = pod.deepCopy();
+            String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+            String name = pod.path("metadata").path("name").asText();
+            ObjectNode status = next.withObjectProperty("status");
+            status.put("phase", "Succeeded");
+            for (JsonNode c : status.withArray("conditions")) {
+                if (c.path("type").asText().equals("Ready") || c.path("type").asText().equals("ContainersReady")) {
+                    ((ObjectNode) c).put("status", "False").put("reason", "PodCompleted").put("lastTransitionTime", now);
+                }
+            }
+            for (JsonNode c : status.withArray("containerStatuses")) {
+                ObjectNode state = ((ObjectNode) c).put("ready", false).put("started", false).putObject("state");
+                state.putObject("terminated").put("exitCode", 0).put("reason", "Completed").put("startedAt", now)
+                        .put("finishedAt", now);
+            }
+            expect(api.send("PUT", PODS + "/" + name + "/status", "application/json", next.toString()),
+                    "finish " + name, 200, 404, 409);
+        }
+
+        /** Finishes one running Job pod (by the test, during the rollout); returns its name, or null if none runs. */
+        String finishOne() {
+            for (JsonNode pod : fresh().path("items")) {
+                if (app(pod).equals("batch") && active(pod) && pod.path("status").path("phase").asText().equals("Running")) {
+                    try {
+                        finish(pod);
+                    } catch (IOException e) {
+                        return null;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new AssertionError(e);
+                    }
+                    return pod.path("metadata").path("name").asText();
+                }
+            }
+            return null;
+        }
+
+        /** Running Job pods. */
+        int running(String app) {
+            int n = 0;
+            for (JsonNode pod : fresh().path("items")) {
+                n += app(pod).equals(app) && active(pod) && pod.path("status").path("phase").asText().equals("Running")
+                        ? 1 : 0;
+            }
+            return n;
         }
 
         /** Running, with Ready as given. */
@@ -727,7 +841,9 @@ public class ControllersHotSwapTest {
         Map<String, Integer> summary() {
             Map<String, Integer> out = new TreeMap<>();
             for (JsonNode pod : fresh().path("items")) {
-                String state = !active(pod) ? "terminating" : ready(pod) ? "ready" : "unready";
+                String state = pod.path("status").path("phase").asText().equals("Succeeded") ? "succeeded"
+                        : !active(pod) ? "terminating" : app(pod).equals("batch") ? "running"
+                        : ready(pod) ? "ready" : "unready";
                 out.merge(app(pod) + " " + image(pod) + " " + state, 1, Integer::sum);
             }
             return out;
