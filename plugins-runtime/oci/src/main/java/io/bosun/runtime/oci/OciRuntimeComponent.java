@@ -35,7 +35,7 @@ import org.osgi.service.metatype.annotations.Designate;
  * by name; the configured one may come and go. Deactivation stops the monitor thread only:
  * containers keep running and the next instance adopts them.
  */
-@Component(service = ContainerRuntime.class, configurationPid = "io.bosun.runtime.oci",
+@Component(service = ContainerRuntime.class, immediate = true, configurationPid = "io.bosun.runtime.oci",
     configurationPolicy = ConfigurationPolicy.OPTIONAL,
     property = {ContainerRuntime.RUNTIME_NAME + "=" + OciRuntime.NAME,
         ContainerRuntime.HANDLERS + "=" + OciRuntime.NAME, ContainerRuntime.HANDLERS + "=runc"})

@@ -24,9 +24,10 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * The process runtime as a service ({@code bosun.runtime=process}). Deactivation (a bundle
  * update, a configuration change, the node process stopping) only stops watching: containers keep
- * running, and the next instance adopts them from the state folder.
+ * running, and the next instance adopts them from the state folder. Immediate, so a kubelet update
+ * (its only consumer going away for a moment) does not deactivate it.
  */
-@Component(service = ContainerRuntime.class, configurationPid = "io.bosun.runtime.process",
+@Component(service = ContainerRuntime.class, immediate = true, configurationPid = "io.bosun.runtime.process",
     configurationPolicy = ConfigurationPolicy.OPTIONAL,
     property = {ContainerRuntime.RUNTIME_NAME + "=" + ProcessRuntime.NAME,
         ContainerRuntime.HANDLERS + "=" + ProcessRuntime.NAME})

@@ -21,9 +21,10 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * The fake runtime as a service ({@code bosun.runtime=fake}). Its containers live in this
  * instance's memory: a configuration change or bundle update starts from nothing, and the kubelet
- * then sees its containers gone and recreates them.
+ * then sees its containers gone and recreates them. Immediate, so a kubelet update (its only
+ * consumer going away for a moment) does not throw its containers away.
  */
-@Component(service = ContainerRuntime.class, configurationPid = "io.bosun.runtime.fake",
+@Component(service = ContainerRuntime.class, immediate = true, configurationPid = "io.bosun.runtime.fake",
     configurationPolicy = ConfigurationPolicy.OPTIONAL,
     property = {ContainerRuntime.RUNTIME_NAME + "=" + FakeRuntime.NAME, ContainerRuntime.HANDLERS + "=" + FakeRuntime.NAME})
 @Designate(ocd = FakeRuntimeConfig.class)
