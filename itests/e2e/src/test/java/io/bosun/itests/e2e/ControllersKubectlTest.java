@@ -128,8 +128,13 @@ class ControllersKubectlTest {
     assertThat(paused.out()).contains("0 out of 3 new replicas have been updated");
     assertThat(k("-n", ns, "rollout", "resume", "deployment/web").ok().out()).contains("deployment.apps/web resumed");
     rolledOut(ns, "deployment/web", "successfully rolled out");
-    assertThat(k("-n", ns, "get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].spec.containers[0].image}").ok().out())
-        .isEqualTo("nginx:1.28 nginx:1.28 nginx:1.28");
+    // As upstream, a finished rollout may still have old pods terminating (status.replicas leaves them
+    // out); once they are finalized only the three new pods remain.
+    Await.until(WAIT, () -> {
+      String images = k("-n", ns, "get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].spec.containers[0].image}")
+          .ok().out();
+      return images.equals("nginx:1.28 nginx:1.28 nginx:1.28") ? null : "pods: " + images;
+    });
   }
 
   @Test
