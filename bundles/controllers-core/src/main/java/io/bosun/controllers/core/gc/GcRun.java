@@ -298,6 +298,12 @@ final class GcRun {
         attemptToDelete.add(owner);
       } else {
         owner.addDependent(n);
+        if (owner.isDeletingDependents()) {
+          // Seen after its owner started deleting in the foreground (informers of different kinds are
+          // not ordered, and at start the owner may be listed first): the owner's transition could
+          // not queue it, so queue it now or it would wait for the owner to go.
+          attemptToDelete.add(n);
+        }
       }
     }
   }

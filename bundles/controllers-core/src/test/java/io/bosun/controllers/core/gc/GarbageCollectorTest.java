@@ -72,6 +72,33 @@ class GarbageCollectorTest {
   }
 
   @Test
+  void foregroundDeletionThatStartedWhileNoCollectorRanStillDeletesEveryDependent(@TempDir Path own) throws Exception {
+    // Its own cluster with the collector started late: at start the owner, already deleting in the
+    // foreground, may be listed before its dependents, and the non-blocking one must be queued too.
+    try (Harness late = new Harness(own, List.of())) {
+      ResourceClient<ConfigMap> lateMaps = late.client.resources(ConfigMap.class);
+      ResourceClient<Secret> lateSecrets = late.client.resources(Secret.class);
+      String ns = late.namespace("gc-late");
+      ConfigMap parent = lateMaps.create(new ConfigMap().withMetadata(new ObjectMeta().withNamespace(ns)
+          .withName("parent")));
+      for (String name : List.of("blocker", "bystander")) {
+        lateSecrets.create(new Secret().withMetadata(new ObjectMeta().withNamespace(ns).withName(name)
+            .withOwnerReferences(new ArrayList<>(List.of(ref(parent, name.equals("blocker")))))
+            .withFinalizers(new ArrayList<>(List.of(HOLD)))));
+      }
+      lateMaps.delete(ns, "parent", new DeleteOptions().withPropagationPolicy("Foreground"));
+      late.manager().addController(new GarbageCollector());
+      await(() -> List.of("blocker", "bystander").stream().allMatch(n -> lateSecrets.get(ns, n)
+          .map(s -> s.getMetadata().getDeletionTimestamp() != null).orElse(false)), () -> "both dependents being deleted");
+      assertThat(lateMaps.get(ns, "parent")).isPresent();
+      for (String name : List.of("blocker", "bystander")) {
+        lateSecrets.patch(ns, name, PatchType.MERGE, "{\"metadata\":{\"finalizers\":null}}");
+      }
+      await(() -> lateMaps.get(ns, "parent").isEmpty(), () -> "owner gone after its dependents");
+    }
+  }
+
+  @Test
   void backgroundDeletesDependentsOfADeletedOwner() {
     String ns = h.namespace("gc-background");
     ConfigMap parent = owner(ns, "parent");
