@@ -230,7 +230,8 @@ class HotSwapTest {
       Map<String, Integer> attempts = new HashMap<>(env.cluster.bindAttempts);
       assertThat(attempts).hasSize(total);
       assertThat(attempts.values()).as("every pod bound exactly once, never twice").allMatch(n -> n == 1);
-      assertThat(env.engine.queue().size()).isZero();
+      assertThat(env.engine.queue().size()).as(() -> "left in the queue: " + env.engine.queue().pendingCounts())
+          .isZero();
       assertThat(env.engine.cache().assumedCount()).isZero();
       assertThat(env.engine.cache().podCount()).isEqualTo(total);
       assertThat(generations).as("profile generations during the stream").isGreaterThan(50);
