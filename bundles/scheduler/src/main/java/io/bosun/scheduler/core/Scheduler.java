@@ -80,6 +80,12 @@ public final class Scheduler implements FrameworkServices {
   private final Nominator nominator = new Nominator();
   private final WaitingPods waitingPods = new WaitingPods();
   private final Map<String, Pod> unassigned = new ConcurrentHashMap<>();
+  /**
+   * Pod events and the profile change's re-adding of unassigned pods run one at a time: otherwise a
+   * pod checked as absent from queue and cache could be added after it was queued, scheduled and
+   * bound meanwhile, and stay queued as a bound pod.
+   */
+  private final Object podEvents = new Object();
   private final Random random;
   private final ExecutorService bindings;
   private final ExecutorService[] statusWriters;
@@ -232,59 +238,65 @@ public final class Scheduler implements FrameworkServices {
   }
 
   public void onPodAdd(Pod pod) {
-    if (isTerminal(pod)) {
-      onPodDelete(pod);
-      return;
-    }
-    String uid = uid(pod);
-    if (isAssigned(pod)) {
-      unassigned.remove(uid);
-      queue.delete(uid);
-      nominator.remove(uid);
-      cache.addPod(pod);
-      queue.onEvent(EventResource.ASSIGNED_POD, ActionType.ADD, null, pod);
-    } else {
-      unassigned.put(uid, pod);
-      if (isResponsible(pod)) {
-        nominator.updateFromPod(pod);
-        queue.add(pod);
+    synchronized (podEvents) {
+      if (isTerminal(pod)) {
+        onPodDelete(pod);
+        return;
+      }
+      String uid = uid(pod);
+      if (isAssigned(pod)) {
+        unassigned.remove(uid);
+        queue.delete(uid);
+        nominator.remove(uid);
+        cache.addPod(pod);
+        queue.onEvent(EventResource.ASSIGNED_POD, ActionType.ADD, null, pod);
+      } else {
+        unassigned.put(uid, pod);
+        if (isResponsible(pod)) {
+          nominator.updateFromPod(pod);
+          queue.add(pod);
+        }
       }
     }
   }
 
   public void onPodUpdate(Pod oldPod, Pod pod) {
-    if (isTerminal(pod)) {
-      onPodDelete(pod);
-      return;
-    }
-    String uid = uid(pod);
-    if (isAssigned(pod)) {
-      if (!isAssigned(oldPod) || !cache.contains(uid)) {
-        onPodAdd(pod);
+    synchronized (podEvents) {
+      if (isTerminal(pod)) {
+        onPodDelete(pod);
         return;
       }
-      cache.updatePod(oldPod, pod);
-      for (ActionType a : PodChanges.of(oldPod, pod)) {
-        queue.onEvent(EventResource.ASSIGNED_POD, a, oldPod, pod);
-      }
-    } else {
-      unassigned.put(uid, pod);
-      if (isResponsible(pod)) {
-        nominator.updateFromPod(pod);
-        queue.update(oldPod, pod);
+      String uid = uid(pod);
+      if (isAssigned(pod)) {
+        if (!isAssigned(oldPod) || !cache.contains(uid)) {
+          onPodAdd(pod);
+          return;
+        }
+        cache.updatePod(oldPod, pod);
+        for (ActionType a : PodChanges.of(oldPod, pod)) {
+          queue.onEvent(EventResource.ASSIGNED_POD, a, oldPod, pod);
+        }
+      } else {
+        unassigned.put(uid, pod);
+        if (isResponsible(pod)) {
+          nominator.updateFromPod(pod);
+          queue.update(oldPod, pod);
+        }
       }
     }
   }
 
   public void onPodDelete(Pod pod) {
-    String uid = uid(pod);
-    unassigned.remove(uid);
-    nominator.remove(uid);
-    waitingPods.reject(uid, "", "pod " + PodInfo.of(pod).key() + " was deleted");
-    queue.delete(uid);
-    if (cache.contains(uid)) {
-      cache.removePod(pod);
-      queue.onEvent(EventResource.ASSIGNED_POD, ActionType.DELETE, pod, null);
+    synchronized (podEvents) {
+      String uid = uid(pod);
+      unassigned.remove(uid);
+      nominator.remove(uid);
+      waitingPods.reject(uid, "", "pod " + PodInfo.of(pod).key() + " was deleted");
+      queue.delete(uid);
+      if (cache.contains(uid)) {
+        cache.removePod(pod);
+        queue.onEvent(EventResource.ASSIGNED_POD, ActionType.DELETE, pod, null);
+      }
     }
   }
 
@@ -305,11 +317,13 @@ public final class Scheduler implements FrameworkServices {
   }
 
   private void profilesChanged(ProfileSet set) {
-    queue.profilesChanged(set, this::isResponsible);
-    for (Pod p : unassigned.values()) {
-      if (isResponsible(p) && queue.stateOf(uid(p)) == null && !cache.contains(uid(p))) {
-        nominator.updateFromPod(p);
-        queue.add(p);
+    synchronized (podEvents) {
+      queue.profilesChanged(set, this::isResponsible);
+      for (Pod p : unassigned.values()) {
+        if (isResponsible(p) && queue.stateOf(uid(p)) == null && !cache.contains(uid(p))) {
+          nominator.updateFromPod(p);
+          queue.add(p);
+        }
       }
     }
   }

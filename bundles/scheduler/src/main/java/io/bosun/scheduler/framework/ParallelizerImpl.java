@@ -47,11 +47,10 @@ public final class ParallelizerImpl implements Parallelizer, AutoCloseable {
   }
 
   /**
-   * Like {@link #until}, but work stops once {@code work} returns false for a piece. Pieces are
-   * claimed in chunks in increasing order; after a stop, pieces of claimed chunks that had not
-   * started are skipped. Without a stop every piece runs.
+   * Like {@link #until}, but claiming stops once {@code work} returns false for a piece: pieces
+   * are claimed in increasing order, so every piece below the last claimed one was run.
    *
-   * @return the end of the highest claimed chunk: no piece at or above it ran
+   * @return how many pieces were claimed (and run)
    */
   public int untilStopped(int pieces, IntPredicate work) {
     if (pieces <= 0) {
@@ -79,9 +78,7 @@ public final class ParallelizerImpl implements Parallelizer, AutoCloseable {
         int end = Math.min(pieces, start + chunk);
         claimedEnd.accumulateAndGet(end, Math::max);
         try {
-          // As upstream's ParallelizeUntil: the stop is checked before every piece, not only between
-          // chunks, so other workers do not finish whole chunks of work nobody needs.
-          for (int i = start; i < end && !stop.get(); i++) {
+          for (int i = start; i < end; i++) {
             if (!work.test(i)) {
               stop.set(true);
             }
