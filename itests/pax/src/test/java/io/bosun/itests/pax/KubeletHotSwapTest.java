@@ -119,6 +119,26 @@ public class KubeletHotSwapTest {
             Map<Long, String> othersBefore = Swaps.bundlesExcept(context, kubelet);
             Map<Long, ThreadDump.Info> old = ThreadDump.named("bosun-kubelet-");
             assertFalse("no kubelet threads before the update", old.isEmpty());
+            // The baseline counts every component's client threads, so the rest of the runtime must have
+            // settled first: the controller manager and the scheduler lead (their controllers' informers
+            // start once they do, which under load can fall inside the update's window).
+            for (String lease : List.of("bosun-controller-manager", "bosun-scheduler")) {
+                Await.until(TIMEOUT, () -> get("/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/" + lease)
+                        .path("spec").path("holderIdentity").asText("").isEmpty() ? "no holder of the Lease " + lease : null);
+            }
+            java.util.concurrent.atomic.AtomicReference<Map<String, Long>> previous =
+                    new java.util.concurrent.atomic.AtomicReference<>(Map.of());
+            java.util.concurrent.atomic.AtomicLong sampledAt = new java.util.concurrent.atomic.AtomicLong();
+            Await.until(TIMEOUT, () -> {
+                if (System.nanoTime() - sampledAt.get() < 2_000_000_000L) {
+                    return "sampling the threads every 2 s until two samples agree";
+                }
+                Map<String, Long> now = longLivedThreads();
+                boolean same = now.equals(previous.getAndSet(now));
+                sampledAt.set(System.nanoTime());
+                return same ? null : "long-lived threads still changing: " + now;
+            });
+            note("control plane settled: leases held, long-lived threads unchanged over 2 s");
             Map<String, Long> longLivedBefore = longLivedThreadsAtMost();
 
             try (Swaps.BundleEvents events = new Swaps.BundleEvents(context, kubelet)) {
