@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -40,8 +42,11 @@ public class ControllerManagerComponent {
   private final ControllerManager manager;
 
   @Activate
-  public ControllerManagerComponent(@Reference ApiClient shared, ControllerManagerConfig config) {
-    Settings settings = settings(config);
+  public ControllerManagerComponent(@Reference ApiClient shared, ControllerManagerConfig config, BundleContext context) {
+    // One identity per framework (process), as upstream's: a re-activated manager (a new ApiClient
+    // service, a bundle update) renews its own Lease at once instead of waiting for it to expire.
+    String uuid = context.getProperty(Constants.FRAMEWORK_UUID);
+    Settings settings = settings(config, hostName() + "_" + (uuid == null || uuid.isBlank() ? UUID.randomUUID() : uuid));
     client = ApiClient.create(shared.config().withUserAgent(USER_AGENT));
     manager = new ControllerManager(client, settings, Clock.systemUTC());
   }
@@ -67,7 +72,7 @@ public class ControllerManagerComponent {
     manager.removeController(controller);
   }
 
-  static Settings settings(ControllerManagerConfig c) {
+  static Settings settings(ControllerManagerConfig c, String defaultIdentity) {
     Map<String, Integer> workers = new HashMap<>();
     for (String entry : c.workersPerController()) {
       int eq = entry.indexOf('=');
@@ -76,7 +81,7 @@ public class ControllerManagerComponent {
       }
       workers.put(entry.substring(0, eq).trim(), Integer.parseInt(entry.substring(eq + 1).trim()));
     }
-    String identity = c.identity().isBlank() ? hostName() + "_" + UUID.randomUUID() : c.identity().trim();
+    String identity = c.identity().isBlank() ? defaultIdentity : c.identity().trim();
     LeaderElectionConfig election = !c.leaderElect() ? null
         : LeaderElectionConfig.defaults(c.leaseNamespace(), c.leaseName(), identity).withTimings(
             Duration.ofSeconds(c.leaseDurationSeconds()), Duration.ofSeconds(c.renewDeadlineSeconds()),

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -60,7 +61,8 @@ public final class SchedulerComponent {
 
   private final Map<Long, ProfileManager.FactoryEntry> factories = new ConcurrentHashMap<>();
   private final Clock clock = Clock.systemUTC();
-  private final String defaultIdentity = identity();
+  /** The Lease holder identity unless configured: one per framework (process), as upstream's per-process one. */
+  private String defaultIdentity;
   private final MetricsHolder metrics = new MetricsHolder();
   private volatile ProfileManager profiles;
   private ApiClient client;
@@ -78,7 +80,10 @@ public final class SchedulerComponent {
   private ApiClient apiClient;
 
   @Activate
-  void activate(SchedulerConfig config) {
+  void activate(SchedulerConfig config, BundleContext context) {
+    // Stable across re-activations in this framework (a new ApiClient service, a bundle update): the
+    // new instance renews its own Lease at once instead of waiting for a stranger's to expire.
+    defaultIdentity = identity(context.getProperty(Constants.FRAMEWORK_UUID));
     RuntimeSettings s = RuntimeSettings.of(config, defaultIdentity);
     client = ApiClient.create(apiClient.config().withUserAgent(USER_AGENT));
     informers = new SharedInformerFactory(client);
@@ -265,13 +270,14 @@ public final class SchedulerComponent {
     return profiles;
   }
 
-  private static String identity() {
+  private static String identity(String frameworkUuid) {
     String host;
     try {
       host = InetAddress.getLocalHost().getHostName();
     } catch (Exception e) {
       host = "bosun";
     }
-    return host + "_" + UUID.randomUUID().toString().substring(0, 8);
+    String id = frameworkUuid == null || frameworkUuid.isBlank() ? UUID.randomUUID().toString() : frameworkUuid;
+    return host + "_" + id.substring(0, Math.min(8, id.length()));
   }
 }

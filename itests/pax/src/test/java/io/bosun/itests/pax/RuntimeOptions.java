@@ -33,14 +33,19 @@ final class RuntimeOptions {
     /** Framework property listing the runtime's bundle symbolic names, for the checks inside the framework. */
     static final String SYSTEM_BUNDLES = "bosun.itest.system.bundles";
 
+    private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
+
     private RuntimeOptions() {
     }
 
-    /** The runtime in system property bosun.runtime.dir, a fresh instance in bosun.itest.instance. */
+    /** The runtime in system property bosun.runtime.dir, a fresh instance under bosun.itest.instance. */
     static Option[] fromSystemProperties() {
         try {
             RuntimeLayout runtime = RuntimeLayout.of(Path.of(required("bosun.runtime.dir")));
-            Path instance = Path.of(required("bosun.itest.instance")).toAbsolutePath();
+            // One instance per test class: Pax Exam may build every class's options before the first
+            // runs, so a shared folder would hand one class the store (Leases, status) of the one before.
+            Path instance = Path.of(required("bosun.itest.instance")).toAbsolutePath()
+                    .resolve("run-" + INSTANCES.incrementAndGet());
             deleteTree(instance);
             Path etc = instance.resolve("etc");
             runtime.seedConfiguration(etc);

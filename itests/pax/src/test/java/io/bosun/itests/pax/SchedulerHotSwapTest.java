@@ -196,10 +196,10 @@ public class SchedulerHotSwapTest {
         Bundle fit = Swaps.bundle(context, FIT_BUNDLE);
         Bundle locality = Swaps.bundle(context, LOCALITY_BUNDLE);
         Map<Long, String> bundlesBefore = bundlesExcept(fit.getBundleId(), locality.getBundleId());
-        String leaseBefore = lease();
         // The leader writes its status as soon as it leads; its loop starts once its caches synced.
         Await.until(Duration.ofSeconds(30), () -> ThreadDump.named("bosun-scheduler-loop").isEmpty()
                 ? "the scheduling loop thread has not started" : null);
+        String leaseBefore = lease();
         Set<Long> loopBefore = ThreadDump.named("bosun-scheduler-loop").keySet();
         ComponentState componentBefore = schedulerComponent();
         long store = Swaps.serviceId(context, Swaps.STORE_SERVICE);
