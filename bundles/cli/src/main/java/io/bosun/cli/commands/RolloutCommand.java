@@ -10,6 +10,7 @@ import io.bosun.cli.CliException;
 import io.bosun.cli.Kinds;
 import io.bosun.cli.Selectors;
 import io.bosun.cli.Targets;
+import io.bosun.cli.http.ApiError;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -368,10 +369,24 @@ public final class RolloutCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       Ref ref = refs(cli, args, HISTORY).get(0);
-      ObjectNode d = (ObjectNode) cli.api().get(ref.path(cli));
-      if (!ref.kind().kind().equals("Deployment")) {
-        return fromControllerRevisions(ref, d);
+      for (int attempt = 1; ; attempt++) {
+        ObjectNode d = (ObjectNode) cli.api().get(ref.path(cli));
+        try {
+          return ref.kind().kind().equals("Deployment") ? fromReplicaSets(ref, d) : fromControllerRevisions(ref, d);
+        } catch (ApiError e) {
+          // The resourceVersion guard failed because the object changed after it was read (its
+          // controller writes annotations and status): read it again and recompute, a few times.
+          String read = d.path("metadata").path("resourceVersion").asText();
+          if ((e.code() != 409 && e.code() != 422) || attempt >= 5
+              || read.equals(cli.api().get(ref.path(cli)).path("metadata").path("resourceVersion").asText())) {
+            throw e;
+          }
+        }
       }
+    }
+
+    /** kubectl's DeploymentRollbacker, guarded by the resourceVersion that was read. */
+    private int fromReplicaSets(Ref ref, ObjectNode d) throws Exception {
       if (d.path("spec").path("paused").asBoolean(false)) {
         throw new CliException("you cannot rollback a paused deployment; resume it first with `kubectl rollout"
             + " resume` and try again");
