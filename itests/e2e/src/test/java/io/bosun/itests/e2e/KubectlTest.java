@@ -32,6 +32,7 @@ class KubectlTest {
     }
   }
 
+  /** A pod no node matches: the all-in-one runtime has a node, and this test wants Pending rows. */
   private static final String POD = """
       apiVersion: v1
       kind: Pod
@@ -40,6 +41,8 @@ class KubectlTest {
         labels:
           app: %s
       spec:
+        nodeSelector:
+          e2e.bosun.io/no-such-node: "true"
         containers:
         - name: main
           image: busybox:1.36
